@@ -1,0 +1,46 @@
+"""Files to graph: parse the ontology, vocabularies and knowledge base, then add what the rules derive."""
+
+from pathlib import Path
+
+from rdflib import Graph
+
+from .namespaces import bind_prefixes
+from .resources import knowledge_base_files, ontology_files, resource_dir
+
+
+class SourceError(ValueError):
+    """A source file that cannot be parsed; the message names the file and the line."""
+
+
+def parse_file(graph: Graph, path: Path) -> None:
+    try:
+        graph.parse(path, format="turtle")
+    except Exception as exc:  # rdflib raises several parser-specific types
+        raise SourceError(f"{path}: {exc}") from exc
+
+
+def rule_queries() -> list[Path]:
+    """The CONSTRUCT rules that derive facts (such as evidence status) from the data, in name order."""
+    return sorted((resource_dir("queries") / "rules").glob("*-construct.rq"))
+
+
+def derive(graph: Graph) -> int:
+    """Add the triples of every rule to the graph, until nothing new appears; return how many were added."""
+    before = len(graph)
+    rules = [p.read_text(encoding="utf-8") for p in rule_queries()]
+    while True:
+        size = len(graph)
+        for rule in rules:
+            for triple in graph.query(rule):
+                graph.add(triple)
+        if len(graph) == size:
+            return len(graph) - before
+
+
+def load_graph(kb_dir: Path | None = None, extra: list[Path] | None = None, store: str = "default") -> Graph:
+    """Build the merged graph: ontology + vocabularies + knowledge base (+ extra files) + derived facts."""
+    graph = bind_prefixes(Graph(store=store))
+    for path in [*ontology_files(), *knowledge_base_files(kb_dir), *(extra or [])]:
+        parse_file(graph, path)
+    derive(graph)
+    return graph
