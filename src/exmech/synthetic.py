@@ -1,0 +1,68 @@
+"""Synthetic graphs for benchmarks: entries of the same shape as real ones, clearly marked, never shipped.
+
+Every node lives under https://w3id.org/exmech/synthetic/ and every study carries exm:synthetic true, so a
+synthetic triple can never pass for a sourced fact. Generation is seeded and therefore repeatable.
+"""
+
+import random
+from collections.abc import Iterator
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+from .namespaces import BIBO, EXM, INSTR, MECH, OUTC
+
+SYNTHETIC = "https://w3id.org/exmech/synthetic/"
+EXERCISE_TYPES = ["ResistanceExercise", "MotorControlExercise", "PilatesExercise", "YogaExercise", "McKenzieExercise",
+                  "WalkingExercise", "CyclingExercise", "WaterBasedExercise", "StretchingExercise", "MultimodalExercise",
+                  "TaiChiExercise"]
+COMPARATORS = ["TrueControl", "HandsOnControl", "HandsOffControl"]
+MECHANISMS = ["muscle-strength", "motor-control", "self-efficacy", "fear-avoidance", "mood", "aerobic-fitness",
+              "endogenous-pain-inhibition", "pain-catastrophising", "flexibility", "tissue-repair"]
+OUTCOMES = [("pain-intensity", "nrs"), ("disability", "rmdq")]
+
+
+def study_triples(i: int, rng: random.Random) -> Iterator[tuple]:
+    s = URIRef(f"{SYNTHETIC}study{i}")
+    pub, pop, arm1, arm2 = (URIRef(f"{s}-{x}") for x in ("pub", "pop", "arm1", "arm2"))
+    ex, ctrl = URIRef(f"{s}-int1"), URIRef(f"{s}-ctrl")
+    source = URIRef(f"{SYNTHETIC}source/{i}")
+    n = rng.randint(20, 400)
+    yield from [
+        (s, RDF.type, EXM.RandomisedControlledTrial), (s, RDFS.label, Literal(f"Synthetic study {i}")),
+        (s, EXM.synthetic, Literal(True)), (s, EXM.reportedIn, pub), (s, EXM.sampleSize, Literal(n)),
+        (s, EXM.hasPopulation, pop), (s, EXM.hasArm, arm1), (s, EXM.hasArm, arm2),
+        (s, EXM.mechanismExtraction, EXM.FullText), (s, DCTERMS.source, source),
+        (pub, RDF.type, BIBO.AcademicArticle), (pub, DCTERMS.title, Literal(f"Synthetic trial report {i}")),
+        (pub, BIBO.doi, Literal(f"10.99999/synthetic.{i}")), (pub, DCTERMS.issued, Literal(str(1990 + i % 30), datatype=XSD.gYear)),
+        (pop, RDF.type, EXM.Population), (pop, EXM.minimumPainDurationWeeks, Literal(12)),
+        (arm1, RDF.type, EXM.Arm), (arm1, EXM.receives, ex), (arm2, RDF.type, EXM.Arm), (arm2, EXM.receives, ctrl),
+        (ex, RDF.type, EXM[rng.choice(EXERCISE_TYPES)]), (ctrl, RDF.type, EXM[rng.choice(COMPARATORS)]),
+    ]
+    outcome, instrument = rng.choice(OUTCOMES)
+    m = URIRef(f"{s}-m1")
+    yield from [(m, RDF.type, EXM.OutcomeMeasurement), (m, EXM.inStudy, s), (m, EXM.ofConstruct, OUTC[outcome]),
+                (m, EXM.usesInstrument, INSTR[instrument])]
+    if i % 3 == 0:  # a third of trials propose no mechanism, as in the review
+        return
+    for k, mech in enumerate(rng.sample(MECHANISMS, rng.randint(1, 3)), start=1):
+        c = URIRef(f"{s}-claim{k}")
+        yield from [(c, RDF.type, EXM.MechanismClaim), (c, EXM.statedBy, s), (c, EXM.aboutIntervention, ex),
+                    (c, EXM.proposedMechanism, MECH[mech]), (c, EXM.sourceLocation, Literal("Discussion")),
+                    (c, EXM.statement, Literal("synthetic")), (c, PROV.wasDerivedFrom, source)]
+
+
+def triples(studies: int, seed: int = 1) -> Iterator[tuple]:
+    rng = random.Random(seed)
+    for i in range(studies):
+        yield from study_triples(i, rng)
+
+
+def write_ntriples(studies: int, path, seed: int = 1) -> int:
+    """Stream a synthetic graph to an N-Triples file; return the number of triples written."""
+    count = 0
+    with open(path, "w", encoding="utf-8") as out:
+        for t in triples(studies, seed):
+            out.write(" ".join(term.n3() for term in t) + " .\n")
+            count += 1
+    return count
