@@ -1,0 +1,69 @@
+"""The shipped knowledge base: real, sourced, big enough, and free of fixtures or synthetic data."""
+
+import re
+
+from rdflib import URIRef
+from rdflib.namespace import RDF
+
+from exmech.namespaces import BIBO, EXM
+from exmech.resources import knowledge_base_files
+from exmech.stats import headline
+
+DCT_SOURCE = URIRef("http://purl.org/dc/terms/source")
+
+
+def test_at_least_40_trials_each_with_identifier(kg):
+    trials = set(kg.graph.subjects(RDF.type, EXM.RandomisedControlledTrial))
+    assert len(trials) >= 40
+    for t in trials:
+        pub = kg.graph.value(t, EXM.reportedIn)
+        ids = list(kg.graph.objects(pub, BIBO.doi)) + list(kg.graph.objects(pub, BIBO.pmid))
+        assert ids, f"{t} has no DOI or PMID"
+        assert kg.graph.value(t, DCT_SOURCE) is not None, f"{t} has no dcterms:source"
+
+
+def test_every_trial_has_an_exercise_type(kg):
+    q = """PREFIX exm: <https://w3id.org/exmech/ontology/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    SELECT ?t WHERE { ?t a exm:RandomisedControlledTrial .
+      FILTER NOT EXISTS { ?t exm:hasArm/exm:receives ?i . ?i a/rdfs:subClassOf* exm:ExerciseIntervention } }"""
+    assert list(kg.graph.query(q)) == []
+
+
+def test_at_least_5_mediation_analyses_with_numbers(kg):
+    q = """PREFIX exm: <https://w3id.org/exmech/ontology/>
+    SELECT (COUNT(DISTINCT ?ma) AS ?n) (COUNT(DISTINCT ?pub) AS ?pubs) WHERE {
+      ?ma a exm:MediationAnalysis ; exm:reportedIn ?pub ; exm:hasEffect ?e .
+      { ?e exm:estimate ?x } UNION { ?ma exm:proportionMediated ?x } }"""
+    n, pubs = next(iter(kg.graph.query(q)))
+    assert int(n) >= 5 and int(pubs) >= 3
+
+
+def test_identifiers_are_well_formed(kg):
+    for doi in kg.graph.objects(None, BIBO.doi):
+        assert re.fullmatch(r"10\.\d{4,9}/\S+", str(doi)), doi
+    for pmid in kg.graph.objects(None, BIBO.pmid):
+        assert re.fullmatch(r"\d{1,9}", str(pmid)), pmid
+
+
+def test_no_fixture_or_synthetic_data_in_the_shipped_kb():
+    for path in knowledge_base_files():
+        text = path.read_text(encoding="utf-8")
+        assert "10.5555/" not in text and "fixture-" not in text, path
+        assert "exmech/synthetic/" not in text and "exm:synthetic" not in text, path
+
+
+def test_no_blank_nodes_in_entries():
+    from rdflib import BNode, Graph
+
+    for path in knowledge_base_files():
+        g = Graph().parse(path)
+        assert not any(isinstance(x, BNode) for t in g for x in t), f"{path} has blank nodes"
+
+
+def test_headline_figures_count_what_the_graph_holds(kg):
+    figures = headline(kg.graph)
+    assert figures["trials"] == len(set(kg.graph.subjects(RDF.type, EXM.RandomisedControlledTrial)))
+    assert figures["claims"] == len(set(kg.graph.subjects(RDF.type, EXM.MechanismClaim)))
+    assert figures["sourcedClaims"] == figures["claims"]
+    assert figures["sourcedTrials"] == figures["trials"]
+    assert figures["mechanismsNamedInReview"] + figures["reviewMechanismNamesMissing"] == 33

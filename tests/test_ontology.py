@@ -1,0 +1,81 @@
+"""The ontology: consistent under OWL RL always and HermiT where Java runs; every term labelled; versions stamped."""
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF
+
+from exmech.consistency import hermit, java_available, owl_rl
+from exmech.kg import KnowledgeGraph
+from exmech.resources import ontology_files
+from exmech.namespaces import EXM, KB, MECH, ONTOLOGY_IRI, THEME
+from exmech.version import stamp
+
+
+def test_owl_rl_closure_is_consistent(kg):
+    verdict = owl_rl(kg.graph)
+    assert verdict.consistent, verdict.messages
+    assert verdict.inferred_triples > 0
+
+
+@pytest.mark.skipif(not java_available(), reason="no Java runtime: HermiT cannot run (OWL RL check still runs)")
+def test_hermit_finds_the_shipped_graph_consistent(kg):
+    verdict = hermit(kg.graph)
+    assert verdict.consistent, verdict.messages
+
+
+def _with_two_themes() -> Graph:
+    kg = KnowledgeGraph.load(kb_dir=__import__("pathlib").Path(__file__).parent / "fixtures" / "kb")
+    kg.graph.add((MECH["self-efficacy"], EXM.inTheme, THEME.neuromuscular))  # it is psychosocial already
+    return kg.graph
+
+
+@pytest.mark.skipif(not java_available(), reason="no Java runtime")
+def test_hermit_detects_a_mechanism_in_two_themes():
+    assert hermit(_with_two_themes()).consistent is False
+
+
+def test_owl_rl_detects_an_individual_in_disjoint_classes():
+    kg = KnowledgeGraph.load(kb_dir=__import__("pathlib").Path(__file__).parent / "fixtures" / "kb")
+    kg.graph.add((KB["fixture-cq-a-int1"], RDF.type, EXM.TrueControl))  # an exercise cannot be a comparator
+    verdict = owl_rl(kg.graph)
+    assert verdict.consistent is False and verdict.messages
+
+
+def test_hermit_falls_back_cleanly_without_java(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    verdict = hermit(Graph())
+    assert verdict.consistent is None and "no Java" in verdict.messages[0]
+
+
+def test_build_stamps_a_dated_version_iri():
+    g = Graph()
+    g.add((URIRef(ONTOLOGY_IRI), RDF.type, OWL.Ontology))
+    stamp(g, "2026-01-02")
+    assert g.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI) == URIRef("https://w3id.org/exmech/releases/2026-01-02/exmech.ttl")
+    assert "2026-01-02" in str(g.value(URIRef(ONTOLOGY_IRI), OWL.versionInfo))
+    stamp(g, "2026-02-03")  # restamping replaces, never accumulates
+    assert len(list(g.objects(URIRef(ONTOLOGY_IRI), OWL.versionIRI))) == 1
+
+
+def test_source_ontology_is_not_stamped_by_hand():
+    source = Graph().parse(ontology_files()[0])
+    assert (None, OWL.versionIRI, None) not in source and (None, OWL.versionInfo, None) not in source
+
+
+def test_every_mechanism_is_in_exactly_one_of_five_themes(kg):
+    themes = set(kg.graph.subjects(RDF.type, EXM.MechanismTheme))
+    assert len(themes) == 5
+    for mech in kg.graph.subjects(RDF.type, EXM.Mechanism):
+        assert len(set(kg.graph.objects(mech, EXM.inTheme)) & themes) == 1, mech
+
+
+def test_mechanisms_per_theme_query_matches_a_direct_count(kg):
+    direct = {}
+    for mech in kg.graph.subjects(RDF.type, EXM.Mechanism):
+        theme = kg.graph.value(mech, EXM.inTheme)
+        direct[str(theme)] = direct.get(str(theme), 0) + 1
+    rows = kg.query("mechanisms-per-theme")
+    assert {r["theme"]: int(r["mechanisms"]) for r in rows if int(r["mechanisms"])} == direct
+    assert [r["themeLabel"] for r in rows] == ["neuromuscular", "psychosocial", "neurophysiological",
+                                              "cardiometabolic", "tissue healing"]
+    assert Literal("tissue healing") in {Literal(r["themeLabel"]) for r in rows}
