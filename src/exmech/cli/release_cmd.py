@@ -1,0 +1,37 @@
+"""exmech release: the ontology and knowledge base in every standard form, described and checksummed."""
+
+import shutil
+from pathlib import Path
+
+import typer
+
+from ..load import SourceError
+from ..release import RELEASED_TERMS, ReleaseError, make_release
+from ..resources import resource_dir
+from .options import fail
+
+
+def release(
+    out: Path = typer.Option(Path("dist"), "-o", "--output", "--out", help="Folder to write the release to (replaced)."),
+    record_terms: bool = typer.Option(False, "--record-terms",
+                                      help=f"Also copy terms.txt to ontology/{RELEASED_TERMS}, the list later releases must keep."),
+) -> None:
+    """Write a release: Turtle, N-Triples, JSON-LD, RDF/XML (via owlready2), shapes, VoID/DCAT, SSSOM, HTML docs, checksums.
+
+    Fails (exit 1) if a term IRI of the previous release disappeared without an owl:deprecated marker.
+    Example: exmech release --out dist
+    """
+    try:
+        made = make_release(out)
+    except ReleaseError as exc:
+        fail(str(exc), code=1)
+    except SourceError as exc:
+        fail(str(exc))
+    typer.echo(f"release {made.date} written to {out}/ ({len(made.files)} files)")
+    if record_terms:
+        shutil.copyfile(out / "terms.txt", resource_dir("ontology") / RELEASED_TERMS)
+        typer.echo(f"recorded the release's terms in ontology/{RELEASED_TERMS}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(release)
