@@ -22,7 +22,7 @@ SELECT
   (COUNT(DISTINCT ?noN) AS ?trialsWithoutSampleSize)
 WHERE {
   { ?trial a exm:RandomisedControlledTrial .
-    OPTIONAL { ?trial dcterms:source ?s ; exm:reportedIn ?p . ?p bibo:doi|bibo:pmid ?id . BIND(?trial AS ?sourcedTrial) }
+    OPTIONAL { ?trial dcterms:source ?s ; exm:reportedIn ?p . { ?p bibo:doi|bibo:pmid ?id } UNION { ?trial exm:trialRegistration ?id } BIND(?trial AS ?sourcedTrial) }
     OPTIONAL { ?trial exm:mechanismExtraction exm:FullText . BIND(?trial AS ?fullText) }
     OPTIONAL { FILTER NOT EXISTS { ?trial exm:sampleSize ?n } BIND(?trial AS ?noN) } }
   UNION { ?mech a exm:Mechanism . OPTIONAL { ?mech exm:namedInReview true . BIND(?mech AS ?namedMech) } }
@@ -55,7 +55,7 @@ def headline(graph: Graph) -> dict[str, int]:
 LABELS = {
     "triples": "triples in the merged graph",
     "trials": "randomised trials",
-    "sourcedTrials": "trials with a source and a DOI or PMID",
+    "sourcedTrials": "trials with a source and a DOI, PMID or registration",
     "fullTextTrials": "trials whose mechanisms were read from the full text",
     "trialsWithoutSampleSize": "trials whose sample size is not recorded",
     "mechanisms": "mechanisms (candidate mediators) in the vocabulary",
