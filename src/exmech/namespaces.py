@@ -12,6 +12,7 @@ THEME = Namespace(BASE + "theme/")
 INSTR = Namespace(BASE + "instrument/")
 OUTC = Namespace(BASE + "outcome/")
 BIBO = Namespace("http://purl.org/ontology/bibo/")
+SHAPES = Namespace(BASE + "shapes/")
 
 PREFIXES: dict[str, Namespace] = {
     "exm": EXM,
@@ -21,6 +22,7 @@ PREFIXES: dict[str, Namespace] = {
     "instr": INSTR,
     "outc": OUTC,
     "bibo": BIBO,
+    "shp": SHAPES,
     "dcterms": Namespace(str(DCTERMS)),
     "prov": Namespace(str(PROV)),
     "skos": Namespace(str(SKOS)),

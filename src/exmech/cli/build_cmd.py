@@ -9,6 +9,7 @@ from ..build import write_graph
 from ..catalogue import catalogue
 from ..consistency import check as check_consistency
 from ..load import SourceError, load_graph
+from ..shapes import validate as validate_shapes
 from ..stats import LABELS, headline
 from .options import KbDir, OutDir, fail
 
@@ -49,7 +50,7 @@ def qc_violations(graph) -> dict[str, list]:
 
 
 def check(kb: Path | None = KbDir, hermit: bool = typer.Option(True, help="Also run HermiT where Java exists.")) -> None:
-    """Validate the graph: quality-check queries must return no rows, and the ontology must be consistent.
+    """Validate the graph: quality checks return no rows, SHACL shapes find no violation, the ontology is consistent.
 
     Exit code 0 when everything passes, 1 when something does not conform.
     Example: exmech check --no-hermit
@@ -64,6 +65,12 @@ def check(kb: Path | None = KbDir, hermit: bool = typer.Option(True, help="Also 
         typer.echo(f"  FAIL {name}: {len(rows)} row(s)")
         for row in rows[:10]:
             typer.echo("     " + "  ".join(str(t) for t in row))
+    problems = validate_shapes(graph)
+    violations_found = [p for p in problems if p.severity == "Violation"]
+    typer.echo(f"SHACL shapes: {len(violations_found)} violation(s), {len(problems) - len(violations_found)} warning(s)")
+    for problem in problems:
+        typer.echo(f"  {problem.line()}")
+    ok &= not violations_found
     for verdict in check_consistency(graph, use_hermit=hermit):
         state = {True: "consistent", False: "INCONSISTENT", None: "not run"}[verdict.consistent]
         typer.echo(f"{verdict.reasoner}: {state}")
