@@ -38,8 +38,10 @@ def validate(data: Graph) -> list[Problem]:
     for result in report.subjects(SH.resultSeverity, None):
         severity = str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
         path = report.value(result, SH.resultPath)
+        # a SPARQL constraint is named by sh:sourceConstraint; core constraints by their property shape
+        shape = report.value(result, SH.sourceConstraint) or report.value(result, SH.sourceShape)
         problems.append(Problem(severity, compact(str(report.value(result, SH.focusNode))),
                                 compact(str(path)) if isinstance(path, URIRef) else "",
                                 str(report.value(result, SH.resultMessage) or ""),
-                                compact(str(report.value(result, SH.sourceShape)))))
+                                compact(str(shape))))
     return sorted(problems, key=lambda p: (p.severity != "Violation", p.focus, p.path))
