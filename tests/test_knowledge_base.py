@@ -67,3 +67,11 @@ def test_headline_figures_count_what_the_graph_holds(kg):
     assert figures["sourcedClaims"] == figures["claims"]
     assert figures["sourcedTrials"] == figures["trials"]
     assert figures["mechanismsNamedInReview"] + figures["reviewMechanismNamesMissing"] == 33
+
+
+def test_missing_sample_sizes_are_counted_not_guessed(kg):
+    trials = set(kg.graph.subjects(RDF.type, EXM.RandomisedControlledTrial))
+    without = {t for t in trials if kg.graph.value(t, EXM.sampleSize) is None}
+    figures = headline(kg.graph)
+    assert figures["trialsWithoutSampleSize"] == len(without)
+    assert figures["abstractOnlyTrials"] + figures["fullTextTrials"] + figures["citationOnlyTrials"] == figures["trials"]
