@@ -79,3 +79,17 @@ def test_mechanisms_per_theme_query_matches_a_direct_count(kg):
     assert [r["themeLabel"] for r in rows] == ["neuromuscular", "psychosocial", "neurophysiological",
                                               "cardiometabolic", "tissue healing"]
     assert Literal("tissue healing") in {Literal(r["themeLabel"]) for r in rows}
+
+
+def test_causal_links_are_derived_only_from_supported_indirect_effects(fixture_kg):
+    from exmech.namespaces import OUTC
+
+    links = set(fixture_kg.graph.subject_objects(EXM.causallyUpstreamOf))
+    # MA1: self-efficacy -> disability, CI (-0.9, -0.1), favourable negative: derived
+    assert (KB["fixture-cq-a-int1"], MECH["self-efficacy"]) in links
+    assert (MECH["self-efficacy"], OUTC["disability"]) in links
+    # MA2: aerobic fitness -> pain, CI (-0.5, 0.0) touches zero: nothing derived
+    assert (MECH["aerobic-fitness"], OUTC["pain-intensity"]) not in links
+    assert len(links) == 2
+    sup = fixture_kg.graph.value(EXM.causallyUpstreamOf, URIRef("http://www.w3.org/2000/01/rdf-schema#subPropertyOf"))
+    assert sup == URIRef("http://purl.obolibrary.org/obo/RO_0002411")
