@@ -1,0 +1,118 @@
+"""Reading a reviewer's entry file (Turtle, JSON-LD, CSV, RDF/XML) into a graph, safely.
+
+Untrusted input never makes this module fetch a URL or read another file: JSON-LD may only use the context
+shipped with exmech (ontology/context.jsonld, named by CONTEXT_IRI or "exmech"); RDF/XML with a DOCTYPE or entity
+declarations is refused; files are size-limited and must be UTF-8.
+"""
+
+import json
+import re
+from pathlib import Path
+
+from rdflib import Graph
+
+from .csv_template import rows_to_graph
+from .resources import resource_dir
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_JSON_DEPTH = 32
+CONTEXT_IRI = "https://w3id.org/exmech/context.jsonld"
+FORMATS = {".ttl": "turtle", ".turtle": "turtle", ".jsonld": "json-ld", ".json": "json-ld", ".csv": "csv",
+           ".rdf": "xml", ".xml": "xml", ".owl": "xml", ".nt": "nt"}
+
+
+class EntryError(ValueError):
+    """The entry file cannot be read; the message names the file and, where known, the line or position."""
+
+
+def read_text(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise EntryError(f"{path}: cannot read: {exc.strerror}") from exc
+    if size > MAX_BYTES:
+        raise EntryError(f"{path}: {size / 1024 / 1024:.1f} MB is larger than the {MAX_BYTES // 1024 // 1024} MB "
+                         "allowed for an entry file; split it into one file per trial")
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise EntryError(f"{path}: line {line}: byte {exc.start} is not UTF-8; save the file as UTF-8") from exc
+
+
+def local_context() -> dict:
+    return json.loads((resource_dir("ontology") / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+
+
+def _depth(value, level: int = 0) -> int:
+    if level > MAX_JSON_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max([level] + [_depth(v, level + 1) for v in value.values()])
+    if isinstance(value, list):
+        return max([level] + [_depth(v, level + 1) for v in value])
+    return level
+
+
+def _resolve_contexts(value, path: Path):
+    """Replace references to the shipped context by its content; refuse every other (remote) context."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key == "@context":
+                items = item if isinstance(item, list) else [item]
+                resolved = []
+                for ctx in items:
+                    if isinstance(ctx, str):
+                        if ctx not in (CONTEXT_IRI, "exmech"):
+                            raise EntryError(f"{path}: remote JSON-LD context {ctx!r} is not fetched; use "
+                                             f"\"@context\": \"{CONTEXT_IRI}\" (shipped with exmech) or an inline context")
+                        resolved.append(local_context())
+                    else:
+                        resolved.append(_resolve_contexts(ctx, path))
+                out[key] = resolved if isinstance(item, list) else resolved[0]
+            else:
+                out[key] = _resolve_contexts(item, path)
+        return out
+    if isinstance(value, list):
+        return [_resolve_contexts(v, path) for v in value]
+    return value
+
+
+def _json_ld(text: str, path: Path) -> Graph:
+    try:
+        doc = json.loads(text)
+    except RecursionError as exc:
+        raise EntryError(f"{path}: JSON nested too deeply (limit {MAX_JSON_DEPTH} levels)") from exc
+    except json.JSONDecodeError as exc:
+        raise EntryError(f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}") from exc
+    if _depth(doc) > MAX_JSON_DEPTH:
+        raise EntryError(f"{path}: JSON nested more than {MAX_JSON_DEPTH} levels deep; an entry never needs that")
+    doc = _resolve_contexts(doc, path)
+    graph = Graph()
+    try:
+        graph.parse(data=json.dumps(doc), format="json-ld")
+    except Exception as exc:  # pyld/rdflib raise several types
+        raise EntryError(f"{path}: not valid JSON-LD: {exc}") from exc
+    return graph
+
+
+def read_entry(path: Path) -> Graph:
+    """Parse one entry file by its extension; raise EntryError with file and position on any problem."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise EntryError(f"{path}: unknown file type {path.suffix!r}; use .ttl, .jsonld, .csv or .rdf")
+    text = read_text(path)
+    if fmt == "csv":
+        return rows_to_graph(text, path)
+    if fmt == "json-ld":
+        return _json_ld(text, path)
+    if fmt == "xml" and re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
+        raise EntryError(f"{path}: RDF/XML with a DOCTYPE or ENTITY declaration is refused (entity expansion)")
+    graph = Graph()
+    try:
+        graph.parse(data=text, format=fmt)
+    except Exception as exc:  # parser-specific exception types
+        raise EntryError(f"{path}: not valid {fmt}: {exc}") from exc
+    return graph
