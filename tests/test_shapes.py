@@ -67,3 +67,8 @@ def test_a_pmid_only_publication_is_a_warning_not_a_violation(tmp_path):
 def test_examples_cover_the_entry_formats():
     names = [p.name for kind in ("valid", "invalid") for p in _examples(kind)]
     assert {n.rsplit(".", 1)[1] for n in names} == {"ttl", "csv", "jsonld"}
+
+
+def test_at_least_30_example_entries():
+    assert len(_examples("valid")) + len(_examples("invalid")) >= 30
+    assert len(_examples("invalid")) >= 20
