@@ -33,3 +33,10 @@ class KnowledgeGraph:
     def query(self, name_or_file: str, **params: str) -> list[dict[str, str]]:
         """Like run(), with rows as dicts of plain strings."""
         return as_records(self.run(name_or_file, **params))
+
+    def paths(self, intervention: str | None = None, mechanism: str | None = None, theme: str | None = None,
+              outcome: str | None = None, min_evidence: str = "proposed") -> list:
+        """Intervention -> mechanism -> outcome paths as typed records (see exmech.paths.Path)."""
+        from .paths import find_paths
+
+        return find_paths(self.graph, intervention, mechanism, theme, outcome, min_evidence)
