@@ -44,6 +44,29 @@ def render(result: Result, fmt: str) -> str:
     if fmt == "json":
         return result.serialize(format="json").decode("utf-8")
     variables, table = rows(result)
+    return render_rows(variables, table, fmt)
+
+
+def _json_term(term) -> dict:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    cell = {"type": "literal", "value": str(term)}
+    if isinstance(term, Literal) and term.language:
+        cell["xml:lang"] = term.language
+    elif isinstance(term, Literal) and term.datatype:
+        cell["datatype"] = str(term.datatype)
+    return cell
+
+
+def render_rows(variables: list[str], table: list[list], fmt: str) -> str:
+    """SELECT results from any store (rdflib, Oxigraph, a remote endpoint) as table, CSV, TSV or SPARQL JSON."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "json":
+        bindings = [{v: _json_term(t) for v, t in zip(variables, r, strict=True) if t is not None} for r in table]
+        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, indent=2) + "\n"
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")

@@ -2,7 +2,7 @@
 
 import typer
 
-from . import build_cmd, entry_cmd, paths_cmd, query_cmd, release_cmd
+from . import build_cmd, entry_cmd, paths_cmd, query_cmd, release_cmd, serve_cmd
 
 app = typer.Typer(
     help="exmech: a knowledge graph of why exercise helps people with chronic low back pain.\n\n"
@@ -16,6 +16,7 @@ query_cmd.register(app)
 release_cmd.register(app)
 entry_cmd.register(app)
 paths_cmd.register(app)
+serve_cmd.register(app)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""exmech paths | export | report: intervention -> mediator -> outcome paths, for people and for other tools."""
+"""exmech paths | report | export: intervention -> mediator -> outcome paths, for people and for other tools."""
 
 import csv
 import io
@@ -6,92 +6,116 @@ import json
 from pathlib import Path as FilePath
 
 import typer
+from rdflib import Graph
 
 from ..catalogue import QueryError
-from ..export import edges_csv, graphml
-from ..load import load_graph
-from ..paths import STATUSES, find_paths, paths_graph
+from ..export import write_export
+from ..load import SourceError, load_graph
+from ..paths import STATUSES, Path, evidence_text, find_paths, paths_graph
 from .options import KbDir, fail
 
 PATH_FORMATS = ("table", "csv", "json", "turtle")
+CSV_COLUMNS = ("path", "exercise_type", "mechanism", "theme", "outcome", "status", "study", "study_status", "analysis",
+               "indirect", "ci_lower", "ci_upper", "proportion_mediated")
 
 
-def _paths(kb, **filters):
+def _graph(kb: FilePath | None) -> Graph:
     try:
-        return find_paths(load_graph(kb), **filters)
-    except QueryError as exc:
+        return load_graph(kb)
+    except SourceError as exc:
         fail(str(exc))
 
 
+def _table(found: list[Path]) -> str:
+    lines = []
+    for p in found:
+        lines.append(f"{p.exercise_type} -> {p.mechanism} -> {p.outcome}  [{p.status.upper()}; "
+                     f"{len(p.studies)} {'study' if len(p.studies) == 1 else 'studies'}]")
+        for e in p.evidence:
+            effect = f"  {e.analysis}: {evidence_text(e)}" if e.analysis else ""
+            lines.append(f"    {e.study:<28} {e.status:<10}{effect}".rstrip())
+    lines.append(f"({len(found)} path{'s' if len(found) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def _csv(found: list[Path]) -> str:
+    """One row per path, study and analysis (tidy data for spreadsheets and R)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for p in found:
+        for e in p.evidence:
+            writer.writerow([p.iri, p.exercise_type, p.mechanism, p.theme, p.outcome, p.status, e.study, e.status,
+                             e.analysis or "", *("" if v is None else f"{v:g}" for v in
+                                                 (e.indirect, e.ci_lower, e.ci_upper, e.proportion_mediated))])
+    return out.getvalue()
+
+
 def paths(
-    intervention: str | None = typer.Option(None, help="Exercise type, e.g. aerobic, WalkingExercise, exm:PilatesExercise."),
-    mechanism: str | None = typer.Option(None, help="Mechanism, e.g. self-efficacy."),
-    theme: str | None = typer.Option(None, help="Theme, e.g. psychosocial."),
-    outcome: str | None = typer.Option(None, help="Outcome domain: pain-intensity, disability, quality-of-life."),
-    min_evidence: str = typer.Option("proposed", help=f"Weakest status shown: {', '.join(STATUSES)}."),
+    intervention: str | None = typer.Option(None, help="Exercise type (narrower types roll up): aerobic, walking, "
+                                            "Pilates, exm:YogaExercise, ..."),
+    mechanism: str | None = typer.Option(None, help="Mechanism: self-efficacy, mech:fear-avoidance, 'motor control', ..."),
+    theme: str | None = typer.Option(None, help="Mechanism theme: neuromuscular, psychosocial, ..."),
+    outcome: str | None = typer.Option(None, help="Outcome domain (narrower outcomes roll up): pain-intensity, disability, "
+                                       "quality-of-life."),
+    min_evidence: str = typer.Option("proposed", help=f"Weakest path status shown: {', '.join(STATUSES)}."),
     fmt: str = typer.Option("table", "-f", "--format", help=f"One of: {', '.join(PATH_FORMATS)}."),
     kb: FilePath | None = KbDir,
 ) -> None:
-    """Every intervention -> mechanism -> outcome path with its trials, evidence status and, when tested, the indirect effect.
+    """Every exercise type -> mechanism -> outcome path, with its studies, their evidence and the indirect effects.
 
-    Runs the packaged query queries/paths.rq; exercise types roll up (aerobic includes walking).
-    Example: exmech paths --intervention aerobic --min-evidence measured
+    Runs the packaged query queries/paths.rq (see `exmech queries`); paths and their statuses are derived at load
+    by the rules queries/rules/path-*construct.rq. Strongest evidence first.
+
+    Example: exmech paths --intervention aerobic --min-evidence measured -f csv
     """
     if fmt not in PATH_FORMATS:
         fail(f"--format {fmt!r}: choose one of {', '.join(PATH_FORMATS)}")
-    found = _paths(kb, intervention=intervention, mechanism=mechanism, theme=theme, outcome=outcome,
-                   min_evidence=min_evidence)
+    graph = _graph(kb)
+    try:
+        found = find_paths(graph, intervention=intervention, mechanism=mechanism, theme=theme, outcome=outcome,
+                           min_evidence=min_evidence)
+    except QueryError as exc:
+        fail(str(exc))
     if fmt == "json":
         typer.echo(json.dumps([p.as_dict() for p in found], indent=2))
     elif fmt == "turtle":
-        typer.echo(paths_graph(found).serialize(format="turtle"))
+        typer.echo(paths_graph(graph, found).serialize(format="turtle"), nl=False)
     elif fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["exercise_type", "mechanism", "theme", "outcome", "status", "studies", "indirect", "ci_lower",
-                         "ci_upper", "proportion_mediated"])
-        for p in found:
-            writer.writerow([p.exercise_type, p.mechanism, p.theme, p.outcome, p.status, " ".join(p.studies),
-                             p.indirect, p.ci_lower, p.ci_upper, p.proportion_mediated])
-        typer.echo(out.getvalue(), nl=False)
+        typer.echo(_csv(found), nl=False)
     else:
-        for p in found:
-            estimate = p.indirect if p.indirect is not None else "n/a"
-            effect = f"  indirect {estimate} ({p.ci_lower} to {p.ci_upper})" if p.ci_lower is not None else ""
-            mediated = f", {p.proportion_mediated:.0%} mediated" if p.proportion_mediated is not None else ""
-            typer.echo(f"{p.exercise_type} -> {p.mechanism} -> {p.outcome}  [{p.status}; {len(p.studies)} trial(s): "
-                       f"{', '.join(p.studies)}]{effect}{mediated}")
-        typer.echo(f"({len(found)} path{'s' if len(found) != 1 else ''})")
+        typer.echo(_table(found), nl=False)
 
 
-def export(fmt: str = typer.Option("graphml", "-f", "--format", help="graphml or csv (edges)."),
-           out: FilePath | None = typer.Option(None, "-o", "--output", help="File to write (default: stdout)."),
+def export(fmt: str = typer.Option("graphml", "-f", "--format", help="graphml (Cytoscape, Gephi, yEd) or csv "
+                                   "(nodes and edges, for spreadsheets)."),
+           out: FilePath = typer.Option(FilePath("export"), "-o", "--out", "--output", help="Folder to write into."),
            kb: FilePath | None = KbDir) -> None:
-    """Export the path network for Cytoscape or Gephi (GraphML) or a spreadsheet (CSV edges).
+    """Export the path network: nodes are exercise types, mechanisms and outcomes; edges carry the number of studies
+    (weight) and the strongest evidence status.
 
-    Example: exmech export -f graphml -o paths.graphml
+    Writes paths.graphml, or paths-nodes.csv and paths-edges.csv.
+
+    Example: exmech export -f graphml -o export
     """
     if fmt not in ("graphml", "csv"):
         fail(f"--format {fmt!r}: choose graphml or csv")
-    found = _paths(kb)
-    text = graphml(found) if fmt == "graphml" else edges_csv(found)
-    if out:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}")
-    else:
-        typer.echo(text, nl=False)
+    graph = _graph(kb)
+    for path in write_export(graph, find_paths(graph), fmt, out):
+        typer.echo(f"wrote {path}")
 
 
 def report(out: FilePath = typer.Option(FilePath("report"), "-o", "--out", "--output", help="Folder for the report."),
            kb: FilePath | None = KbDir) -> None:
-    """Write the evidence report (report.html, report.md) with its figures as SVG and PNG.
+    """Write the evidence report (report.html, report.md) with its figures as SVG and PNG: the review's theme table
+    beside the graph's, mentions by theme, exercise type x theme, the path diagram, the paths and the gaps.
 
     Example: exmech report --out report
     """
     from ..report import write_report
 
-    made = write_report(load_graph(kb), out)
-    typer.echo(f"wrote {made.html}, {made.markdown} and {len(made.figures)} figure files")
+    made = write_report(_graph(kb), out)
+    typer.echo(f"wrote {made.html}, {made.markdown} and {len(made.figures)} figure files in {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -6,8 +6,9 @@ import typer
 
 from ..catalogue import QueryError, catalogue, resolve
 from ..load import SourceError, load_graph
-from ..results import FORMATS, render
-from .options import KbDir, fail
+from ..results import FORMATS, render, render_rows
+from ..stores import StoreError, open_store
+from .options import EndpointUrl, KbDir, StoreSpec, fail
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -25,8 +26,10 @@ def query(
     param: list[str] = typer.Option([], "--param", "-p", help="key=value; value as <IRI>, prefix:local, number or text."),
     fmt: str = typer.Option("table", "-f", "--format", help=f"One of: {', '.join(FORMATS)}."),
     kb: Path | None = KbDir,
+    store: str | None = StoreSpec,
+    endpoint: str | None = EndpointUrl,
 ) -> None:
-    """Run a query on the merged graph. Parameters are bound as RDF terms, never pasted into the query text.
+    """Run a query on the merged graph (in memory, in an Oxigraph store, or on a remote endpoint). Parameters are bound as RDF terms, never pasted into the query text.
 
     Example: exmech query mechanisms-for-exercise-type --param exerciseType=exm:WalkingExercise -f csv
     """
@@ -35,9 +38,13 @@ def query(
     try:
         named = resolve(name)
         bindings = named.bindings(_params(param))
+        if store not in (None, "memory") or endpoint:
+            found = open_store(store, endpoint, kb).select(named.text, bindings)
+            typer.echo(render_rows(found.vars, found.rows, fmt), nl=False)
+            return
         graph = load_graph(kb)
         result = graph.query(named.text, initBindings=bindings)
-    except (QueryError, SourceError) as exc:
+    except (QueryError, SourceError, StoreError) as exc:
         fail(str(exc))
     except Exception as exc:  # a syntax error in a user's query file
         fail(f"query {name!r} could not run: {exc}")

@@ -1,0 +1,47 @@
+"""exmech serve | push: the graph behind a SPARQL endpoint here, or loaded into someone else's triple store."""
+
+from pathlib import Path
+
+import typer
+
+from ..load import load_graph
+from ..push import PushError, push
+from .options import KbDir, fail
+
+
+def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+          port: int = typer.Option(8080, help="Port to listen on."),
+          time_limit: float = typer.Option(10.0, help="Seconds a query may run before HTTP 408."),
+          max_rows: int = typer.Option(10000, help="Largest result before HTTP 413."),
+          kb: Path | None = KbDir) -> None:
+    """Serve the graph read-only: SPARQL 1.1 Protocol at /sparql, a query page at /, and term and study IRIs by content negotiation.
+
+    Example: exmech serve --port 8080   (then open http://127.0.0.1:8080/)
+    """
+    from ..server import make_server
+
+    server = make_server(load_graph(kb), host, port, time_limit, max_rows)
+    typer.echo(f"serving on http://{host}:{server.server_address[1]}/ (SPARQL at /sparql); Ctrl-C stops")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.shutdown()
+
+
+def push_cmd(endpoint: str = typer.Option(..., "--endpoint", help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store"),
+             graph: str | None = typer.Option(None, "--graph", help="Named graph IRI (default graph if omitted)."),
+             kb: Path | None = KbDir) -> None:
+    """Load the merged graph into a SPARQL 1.1 Graph Store Protocol server (replacing that graph).
+
+    Example: exmech push --endpoint http://127.0.0.1:7878/store --graph https://w3id.org/exmech/dataset
+    """
+    try:
+        sent = push(load_graph(kb), endpoint, graph)
+    except PushError as exc:
+        fail(str(exc))
+    typer.echo(f"pushed {sent} triples to {endpoint} ({graph or 'default graph'})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.command("push")(push_cmd)
