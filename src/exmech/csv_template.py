@@ -14,7 +14,7 @@ from .namespaces import BIBO, EXM, INSTR, KB, MECH, OUTC, bind_prefixes
 
 # column -> what it means (also the documentation `exmech template --help` and the README print)
 COLUMNS = {
-    "slug": "entry id: first author's surname + year, lowercase ascii (smith2010)",
+    "slug": "entry id: first author's surname + year, lowercase ascii letters and digits (smith2010, smith2010b)",
     "label": "short label, e.g. 'Smith 2010: Pilates vs waiting list'",
     "title": "article title as published",
     "first_author": "first author, 'Surname Initials'",
@@ -42,7 +42,7 @@ COLUMNS = {
     "mechanism_location": "where the source states it, e.g. 'Discussion, paragraph 3'",
     "mechanism_statement": "your paraphrase of the statement",
 }
-_SLUG = re.compile(r"^[a-z][a-z0-9-]{1,60}$")
+_SLUG = re.compile(r"^[a-z][a-z0-9]{1,60}$")  # no "-": it separates the slug from node names
 
 
 def template_text() -> str:
@@ -51,13 +51,33 @@ def template_text() -> str:
     return out.getvalue()
 
 
+def write_template(path: Path) -> None:
+    """Write the empty form: CSV, or XLSX (header row plus a second sheet explaining each column)."""
+    if path.suffix.lower() != ".xlsx":
+        path.write_text(template_text(), encoding="utf-8")
+        return
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "entries"
+    sheet.append(list(COLUMNS))
+    help_sheet = book.create_sheet("columns")
+    help_sheet.append(["column", "meaning"])
+    for name, meaning in COLUMNS.items():
+        help_sheet.append([name, meaning])
+    book.save(path)
+
+
 def _number(value: str) -> Literal:
     """A number literal when the cell is numeric; otherwise the text, so the shapes report the wrong datatype."""
     try:
         number = Decimal(value)
     except InvalidOperation:
         return Literal(value)
-    return Literal(int(number)) if number == number.to_integral_value() and "." not in value else Literal(number)
+    return (
+        Literal(int(number)) if number == number.to_integral_value() and "." not in value else Literal(number)
+    )
 
 
 def _term(namespace, value: str) -> URIRef:
@@ -66,30 +86,59 @@ def _term(namespace, value: str) -> URIRef:
 
 
 def rows_to_graph(text: str, path: Path) -> Graph:
+    """A CSV entry (UTF-8 text; leading '# ...' lines are notes) as a graph."""
     lines = text.splitlines(keepends=True)
     skipped = 0
-    while skipped < len(lines) and lines[skipped].startswith("#"):  # leading '# ...' lines are notes
+    while skipped < len(lines) and lines[skipped].startswith("#"):
         skipped += 1
-    reader = csv.DictReader(io.StringIO("".join(lines[skipped:])))
-    missing = [c for c in ("slug", "title", "source", "exercise_type") if c not in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO("".join(lines[skipped:])))
+    try:
+        header = next(reader, [])
+        rows = [(number, cells) for number, cells in enumerate(reader, start=2 + skipped)]
+    except csv.Error as exc:
+        raise _error(path, reader.line_num + skipped, f"not valid CSV: {exc}") from exc
+    return records_to_graph(header, rows, path, 1 + skipped)
+
+
+def records_to_graph(header: list[str], rows, path: Path, header_row: int = 1) -> Graph:
+    """Spreadsheet rows (row number, cells) under a header row as a graph; each trial remembers its row."""
+    header = [str(h or "").strip() for h in header]
+    while header and not header[-1]:
+        header.pop()
+    missing = [c for c in ("slug", "title", "source", "exercise_type") if c not in header]
     if missing:
-        raise _error(path, 1 + skipped, f"missing column(s) {', '.join(missing)}; start from `exmech template`")
-    unknown = [c for c in reader.fieldnames or [] if c not in COLUMNS]
+        raise _error(
+            path, header_row, f"missing column(s) {', '.join(missing)}; start from `exmech template`"
+        )
+    unknown = [c for c in header if c not in COLUMNS]
     if unknown:
-        raise _error(path, 1 + skipped, f"unknown column(s) {', '.join(unknown)}; expected: {', '.join(COLUMNS)}")
+        raise _error(
+            path, header_row, f"unknown column(s) {', '.join(unknown)}; expected: {', '.join(COLUMNS)}"
+        )
     graph = bind_prefixes(Graph())
     graph.entry_rows = {}
-    for row_number, row in enumerate(reader, start=2 + skipped):
-        cells = {k: (v or "").strip() for k, v in row.items() if k}
+    for row_number, values in rows:
+        values = ["" if v is None else str(v) for v in values]
+        if not any(v.strip() for v in values):
+            continue  # blank spreadsheet rows
+        if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
+            raise _error(
+                path, row_number, f"{len(values)} cells but only {len(header)} columns in the header"
+            )
+        cells = {k: v.strip() for k, v in zip(header, values, strict=False)}
         slug = cells.get("slug", "")
         if not _SLUG.match(slug):
-            raise _error(path, row_number, f"column slug {slug!r} must be lowercase letters, digits or '-', e.g. smith2010")
+            raise _error(
+                path,
+                row_number,
+                f"column slug {slug!r} must be lowercase ascii letters and digits, e.g. smith2010 or smith2010b",
+            )
         if slug in graph.entry_rows:
             raise _error(path, row_number, f"slug {slug!r} already used on row {graph.entry_rows[slug]}")
         graph.entry_rows[slug] = row_number
         _add_row(graph, slug, cells)
     if not graph.entry_rows:
-        raise _error(path, 2, "no entry rows under the header")
+        raise _error(path, header_row + 1, "no entry rows under the header")
     return graph
 
 
@@ -118,8 +167,13 @@ def _add_row(g: Graph, slug: str, c: dict) -> None:
     if c.get("registration"):
         g.add((s, EXM.trialRegistration, Literal(c["registration"])))
     g.add((pub, RDF.type, BIBO.AcademicArticle))
-    for column, prop in (("title", DCTERMS.title), ("first_author", DCTERMS.creator), ("journal", EXM.journal),
-                         ("doi", BIBO.doi), ("pmid", BIBO.pmid)):
+    for column, prop in (
+        ("title", DCTERMS.title),
+        ("first_author", DCTERMS.creator),
+        ("journal", EXM.journal),
+        ("doi", BIBO.doi),
+        ("pmid", BIBO.pmid),
+    ):
         if c.get(column):
             g.add((pub, prop, Literal(c[column])))
     if c.get("year"):
@@ -131,8 +185,11 @@ def _add_row(g: Graph, slug: str, c: dict) -> None:
     g.add((arm1, EXM.receives, ex))
     g.add((ex, RDF.type, _term(EXM, c["exercise_type"])))
     g.add((ex, RDFS.label, Literal(c.get("exercise_label") or c["exercise_type"])))
-    for column, prop in (("sessions_per_week", EXM.sessionsPerWeek), ("session_minutes", EXM.sessionDurationMinutes),
-                         ("weeks", EXM.programmeDurationWeeks)):
+    for column, prop in (
+        ("sessions_per_week", EXM.sessionsPerWeek),
+        ("session_minutes", EXM.sessionDurationMinutes),
+        ("weeks", EXM.programmeDurationWeeks),
+    ):
         if c.get(column):
             g.add((ex, prop, _number(c[column])))
     if c.get("supervision"):

@@ -44,7 +44,9 @@ def target_path(entry: Graph, kb_dir: Path) -> Path:
     trials = sorted(str(s) for s in entry.subjects(RDF.type, EXM.RandomisedControlledTrial))
     subjects = trials or sorted(str(s) for s in entry.subjects(RDF.type, EXM.MediationAnalysis))
     if not subjects:
-        raise AddError("the entry holds no exm:RandomisedControlledTrial or exm:MediationAnalysis to name its file by")
+        raise AddError(
+            "the entry holds no exm:RandomisedControlledTrial or exm:MediationAnalysis to name its file by"
+        )
     local = subjects[0].removeprefix(str(KB)) if subjects[0].startswith(str(KB)) else ""
     slug = local if trials else local.rsplit("-ma", 1)[0]
     if not slug or "/" in slug:
@@ -53,24 +55,29 @@ def target_path(entry: Graph, kb_dir: Path) -> Path:
 
 
 def write_entry(entry: Graph, kb_dir: Path) -> Added:
-    """Store one validated entry; identical content is left untouched."""
+    """Store one validated entry under the lock; identical content is left untouched."""
     with locked(kb_dir):
-        target = target_path(entry, kb_dir)
-        if target.exists():
-            stored = Graph().parse(target, format="turtle")
-            if isomorphic(stored, entry):
-                return Added(target, changed=False)
-            raise AddError(f"{target} already holds a different entry; edit that file or choose another slug")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        text = bind_prefixes(entry + Graph()).serialize(format="turtle")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(f"# Entry added with `exmech add`.\n{text}")
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return Added(target, changed=True)
+        return write_locked(entry, kb_dir)
+
+
+def write_locked(entry: Graph, kb_dir: Path) -> Added:
+    """Store one validated entry; the caller holds locked(kb_dir) (so that it can validate under the same lock)."""
+    target = target_path(entry, kb_dir)
+    if target.exists():
+        stored = Graph().parse(target, format="turtle")
+        if isomorphic(stored, entry):
+            return Added(target, changed=False)
+        raise AddError(f"{target} already holds a different entry; edit that file or choose another slug")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = bind_prefixes(entry + Graph()).serialize(format="turtle")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(f"# Entry added with `exmech add`.\n{text}")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Added(target, changed=True)

@@ -1,25 +1,42 @@
-"""Checking one entry before it is added: SHACL shapes, the controlled vocabularies and the stored graph.
+"""Checking one entry before it is added: SHACL shapes, the ontology, the controlled vocabularies and the store.
 
 The cost of checking an entry does not depend on the size of the store: the shapes run over the ontology, the
-vocabularies and the entry only; the store is consulted through an index of its identifiers (DOI, PMID, registry).
+vocabularies, the entry and the stored descriptions of the few nodes the entry points to (for example the trial a
+mediation analysis analyses); the rest of the store is consulted through its identifier index (DOI, PMID, registry).
 """
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from .load import parse_file
-from .namespaces import BIBO, EXM, INSTR, MECH, OUTC, compact
-from .resources import knowledge_base_files, ontology_files
+from .namespaces import EXM, INSTR, KB, MECH, OUTC, SHAPES, THEME, compact, expand
+from .resources import ontology_files
 from .shapes import Problem
-from .shapes import validate as shacl_validate
+from .shapes import report as shacl_report
+from .store_index import StoreIndex, identifier_keys
+from .store_write import AddError, target_path
 
-VOCAB_LINKS = {EXM.proposedMechanism: MECH, EXM.mediator: MECH, EXM.ofConstruct: None, EXM.forOutcome: OUTC,
-               EXM.outcome: OUTC, EXM.usesInstrument: INSTR, EXM.mediatorInstrument: INSTR, EXM.outcomeInstrument: INSTR}
+# links whose object must be a term of a controlled vocabulary (None: a mechanism or an outcome domain)
+VOCAB_LINKS = {
+    EXM.proposedMechanism: MECH,
+    EXM.mediator: MECH,
+    EXM.ofConstruct: None,
+    EXM.forOutcome: OUTC,
+    EXM.outcome: OUTC,
+    EXM.usesInstrument: INSTR,
+    EXM.mediatorInstrument: INSTR,
+    EXM.outcomeInstrument: INSTR,
+    EXM.inTheme: THEME,
+    EXM.theme: THEME,
+}
+# namespaces whose terms are defined by the ontology and vocabularies only, never by an entry
+CLOSED = (EXM, MECH, THEME, INSTR, OUTC)
 
 
 @cache
@@ -30,92 +47,250 @@ def _ontology() -> Graph:
     return graph
 
 
+@cache
+def _defined() -> frozenset:
+    return frozenset(_ontology().subjects(RDF.type, None))
+
+
 def base_graph() -> Graph:
     """A fresh copy of ontology + vocabularies, to which an entry is added for checking."""
     return _ontology() + Graph()
 
 
-def identifier_index(store: Graph) -> dict[str, URIRef]:
-    """Every DOI, PMID and trial registration in the store, lower-cased, with the node that carries it."""
-    index = {}
-    for prop in (BIBO.doi, BIBO.pmid, EXM.trialRegistration):
-        for node, value in store.subject_objects(prop):
-            index[f"{compact(str(prop))} {str(value).lower()}"] = node
-    return index
+def identifier_index(graph: Graph) -> dict[str, URIRef]:
+    """Every DOI, PMID and trial registration in a graph, lower-cased, with the node that carries it."""
+    return {key: URIRef(node) for key, node in identifier_keys(graph).items()}
 
 
-def store_index(kb_dir: Path | None = None) -> dict[str, URIRef]:
-    graph = Graph()
-    for path in knowledge_base_files(kb_dir):
-        parse_file(graph, path)
-    return identifier_index(graph)
+def store_index(kb_dir: Path | None = None) -> StoreIndex:
+    """The index of the stored knowledge base (default: the shipped one) that validation consults."""
+    return StoreIndex.load(kb_dir)
 
 
-def _names(entry: Graph, node) -> str:
-    label = entry.value(node, RDFS.label)
-    return f"{compact(str(node))} ({label})" if label else compact(str(node))
+def _local(term, namespace) -> str:
+    return str(term)[len(str(namespace)) :]
 
 
-def _vocabulary_problems(entry: Graph, ontology: Graph) -> list[Problem]:
-    problems = []
-    defined = set(ontology.subjects(RDF.type, None))
+def _nearest(name: str, candidates) -> str:
+    near = difflib.get_close_matches(name, sorted(candidates), n=3, cutoff=0.5)
+    return f"; nearest valid names: {', '.join(near)}" if near else ""
+
+
+def _vocabulary_problems(entry: Graph) -> list[Problem]:
+    """Terms the entry uses that the ontology or a vocabulary does not define, with the nearest valid names."""
+    defined, problems = _defined(), []
+
+    def terms(*spaces) -> list[str]:
+        return [_local(t, ns) for ns in spaces for t in defined if str(t).startswith(str(ns))]
+
     for prop, namespace in VOCAB_LINKS.items():
         for node, value in entry.subject_objects(prop):
-            if not isinstance(value, URIRef) or value in defined or (value, RDF.type, None) in entry:
-                continue
-            spaces = [namespace] if namespace else [MECH, OUTC]
-            candidates = [str(t)[len(str(ns)):] for ns in spaces for t in defined if str(t).startswith(str(ns))]
-            local = str(value).rsplit("/", 1)[-1]
-            near = difflib.get_close_matches(local, candidates, n=3, cutoff=0.5)
-            hint = f"; nearest valid names: {', '.join(near)}" if near else ""
-            problems.append(Problem("Violation", _names(entry, node), compact(str(prop)),
-                                    f"{compact(str(value))} is not in the controlled vocabulary{hint}", "vocabulary"))
+            if isinstance(value, URIRef) and value not in defined:
+                spaces = [namespace] if namespace else [MECH, OUTC]
+                problems.append(
+                    Problem(
+                        "Violation",
+                        compact(str(node)),
+                        compact(str(prop)),
+                        f"{compact(str(value))} is not in the controlled vocabulary"
+                        f"{_nearest(str(value).rsplit('/', 1)[-1], terms(*spaces))}",
+                        "vocabulary",
+                        value=compact(str(value)),
+                    )
+                )
     for node, cls in entry.subject_objects(RDF.type):
-        if str(cls).startswith(str(EXM)) and (cls, RDF.type, None) not in ontology:
-            near = difflib.get_close_matches(str(cls)[len(str(EXM)):],
-                                             [str(c)[len(str(EXM)):] for c in ontology.subjects(RDF.type, None)
-                                              if str(c).startswith(str(EXM))], n=3, cutoff=0.5)
-            hint = f"; nearest valid names: {', '.join(near)}" if near else ""
-            problems.append(Problem("Violation", _names(entry, node), "rdf:type",
-                                    f"{compact(str(cls))} is not a class of the ontology{hint}", "vocabulary"))
+        if str(cls).startswith(str(EXM)) and cls not in defined:
+            problems.append(
+                Problem(
+                    "Violation",
+                    compact(str(node)),
+                    "rdf:type",
+                    f"{compact(str(cls))} is not a class of the ontology"
+                    f"{_nearest(_local(cls, EXM), terms(EXM))}",
+                    "vocabulary",
+                    value=compact(str(cls)),
+                )
+            )
+    properties = [
+        t
+        for t in defined
+        if _ontology().value(t, RDF.type)
+        in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
+    ]
+    for prop in sorted(set(entry.predicates())):
+        if str(prop).startswith(str(EXM)) and prop not in defined:
+            for node in sorted(set(entry.subjects(prop, None)))[:1]:
+                problems.append(
+                    Problem(
+                        "Violation",
+                        compact(str(node)),
+                        compact(str(prop)),
+                        f"{compact(str(prop))} is not a property of the ontology"
+                        f"{_nearest(_local(prop, EXM), [_local(p, EXM) for p in properties if str(p).startswith(str(EXM))])}",
+                        "vocabulary",
+                    )
+                )
+    for node in sorted(set(entry.subjects())):
+        if isinstance(node, URIRef) and any(str(node).startswith(str(ns)) for ns in CLOSED):
+            problems.append(
+                Problem(
+                    "Violation",
+                    compact(str(node)),
+                    "",
+                    "an entry may not define or change terms of the ontology or its vocabularies; "
+                    "propose new terms to the curators (ontology/vocab/*.ttl)",
+                    "vocabulary",
+                )
+            )
     return problems
 
 
-def _duplicate_problems(entry: Graph, index: dict[str, URIRef]) -> list[Problem]:
+def _target(entry: Graph, index: StoreIndex) -> str | None:
+    if index.root is None:
+        return None
+    try:
+        return target_path(entry, index.root).relative_to(index.root).as_posix()
+    except AddError:
+        return None
+
+
+def _duplicate_problems(entry: Graph, index: StoreIndex) -> list[Problem]:
+    """Identifiers already stored on another node, and entry nodes a different stored entry already describes."""
     problems = []
-    for key, node in identifier_index(entry).items():
-        stored = index.get(key)
-        if stored is not None and stored != node:
+    target = _target(entry, index)
+    for key, node in identifier_keys(entry).items():
+        stored = index.identifier(key)
+        if stored is not None and stored[0] != node:
             prop, value = key.split(" ", 1)
-            problems.append(Problem("Violation", _names(entry, node), prop,
-                                    f"{value} is already in the knowledge base on {compact(str(stored))}: a duplicate",
-                                    "duplicate"))
+            problems.append(
+                Problem(
+                    "Violation",
+                    compact(node),
+                    prop,
+                    f"{value} is already in the knowledge base on {compact(stored[0])} ({stored[1]}): "
+                    "a duplicate",
+                    "duplicate",
+                    value=value,
+                )
+            )
+    subjects = sorted(
+        s for s in set(entry.subjects()) if isinstance(s, URIRef) and str(s).startswith(str(KB))
+    )
+    reported = set()
+    for node, (rel, _) in index.describe(subjects).items():
+        if rel in reported or (rel == target and isomorphic(index.graph_of(rel), entry)):
+            continue
+        reported.add(rel)
+        problems.append(
+            Problem(
+                "Violation",
+                compact(str(node)),
+                "",
+                f"{compact(str(node))} is already in the knowledge base as a different entry ({rel}); "
+                "edit that file, or choose another slug",
+                "duplicate",
+            )
+        )
     return problems
 
 
-def validate_entry(entry: Graph, index: dict[str, URIRef] | None = None) -> list[Problem]:
-    """All problems of one entry: vocabulary, duplicates against the store index, then the SHACL shapes."""
-    ontology = _ontology()
-    problems = _vocabulary_problems(entry, ontology)
-    problems += _duplicate_problems(entry, index or {})
+def _store_slice(entry: Graph, index: StoreIndex) -> Graph:
+    """The stored descriptions of the knowledge-base nodes the entry points to but does not describe."""
+    described = set(entry.subjects())
+    wanted = {
+        o
+        for o in entry.objects()
+        if isinstance(o, URIRef) and str(o).startswith(str(KB)) and o not in described
+    }
+    piece = Graph()
+    for _, (_, triples) in index.describe(sorted(wanted)).items():
+        for triple in triples:
+            piece.add(triple)
+    return piece
+
+
+def check_entry(entry: Graph, index: StoreIndex | dict | None = None) -> tuple[list[Problem], Graph]:
+    """All problems of one entry (vocabulary, duplicates, SHACL shapes) and the SHACL report graph."""
+    if not isinstance(index, StoreIndex):
+        index = StoreIndex(
+            None, {"<memory>": {"ids": {k: str(v) for k, v in (index or {}).items()}, "roots": []}}
+        )
+    problems = _vocabulary_problems(entry) + _duplicate_problems(entry, index)
     data = base_graph()
+    for triple in _store_slice(entry, index):
+        data.add(triple)
     for triple in entry:
         data.add(triple)
-    covered = {(p.focus.split(" ")[0], p.path) for p in problems}
-    # a field the vocabulary check already explains (with the nearest names) is not reported twice
-    problems += [p for p in shacl_validate(data) if (p.focus, p.path) not in covered]
-    return sorted(set(problems), key=lambda p: (p.severity != "Violation", p.focus, p.path, p.message))
+    shacl, report_graph = shacl_report(data)
+    # only the entry's own nodes are reported; a field the vocabulary check already explains is not repeated
+    own = {compact(str(s)) for s in entry.subjects()}
+    covered = {(p.focus, p.path) for p in problems}
+    # a node typed with an unknown class also fails every sh:class check that points at it: one report is enough
+    untyped = {p.focus for p in problems if p.shape == "vocabulary" and p.path == "rdf:type"}
+    problems += [
+        p for p in shacl if p.focus in own and (p.focus, p.path) not in covered and p.value not in untyped
+    ]
+    labels = {compact(str(s)): str(o) for s, o in entry.subject_objects(RDFS.label)}
+    problems = [replace(p, label=labels.get(p.focus, "")) for p in problems]
+    return sorted(set(problems), key=_order), _own_report(report_graph, problems, own)
+
+
+def validate_entry(entry: Graph, index: StoreIndex | dict | None = None) -> list[Problem]:
+    """All problems of one entry: vocabulary, duplicates against the store index, then the SHACL shapes."""
+    return check_entry(entry, index)[0]
+
+
+def _order(p: Problem):
+    return (p.severity != "Violation", p.row or 0, p.focus, p.path, p.message)
+
+
+def _own_report(report_graph: Graph, problems: list[Problem], own: set[str]) -> Graph:
+    """pyshacl's report graph, less results about stored nodes, plus the vocabulary and duplicate findings."""
+    reports = list(report_graph.subjects(RDF.type, SH.ValidationReport))
+    for result in list(report_graph.subjects(RDF.type, SH.ValidationResult)):
+        if compact(str(report_graph.value(result, SH.focusNode))) not in own:
+            for subject in [
+                result,
+                *(o for o in report_graph.objects(result, SH.resultPath) if isinstance(o, BNode)),
+            ]:
+                report_graph.remove((subject, None, None))
+            report_graph.remove((None, SH.result, result))
+    for i, p in enumerate(x for x in problems if x.shape in ("vocabulary", "duplicate")):
+        node = URIRef(f"urn:exmech:check-result:{i}")
+        for report in reports:
+            report_graph.add((report, SH.result, node))
+        report_graph.add((node, RDF.type, SH.ValidationResult))
+        report_graph.add((node, SH.resultSeverity, SH.Violation))
+        report_graph.add((node, SH.focusNode, URIRef(expand(p.focus) or p.focus)))
+        if p.path:
+            report_graph.add((node, SH.resultPath, URIRef(expand(p.path) or p.path)))
+        report_graph.add((node, SH.sourceShape, SHAPES[f"{p.shape}-check"]))
+        report_graph.add((node, SH.resultMessage, Literal(p.message)))
+    for report in reports:
+        report_graph.set((report, SH.conforms, Literal(not any(p.severity == "Violation" for p in problems))))
+    return report_graph
 
 
 def with_rows(problems: list[Problem], entry: Graph) -> list[Problem]:
-    """For CSV entries, prefix each problem's entry with its spreadsheet row."""
+    """For spreadsheet entries, give each problem the row of the trial its node belongs to."""
     rows = getattr(entry, "entry_rows", None)
     if not rows:
         return problems
     out = []
     for p in problems:
-        slug = p.focus.split(" ", 1)[0].removeprefix("kb:")
+        slug = p.focus.removeprefix("kb:")
         row = next((r for s, r in rows.items() if slug == s or slug.startswith(f"{s}-")), None)
-        out.append(Problem(p.severity, f"row {row}: {p.focus}" if row else p.focus, p.path, p.message, p.shape))
-    return out
+        out.append(replace(p, row=row))
+    return sorted(out, key=_order)
 
+
+__all__ = [
+    "Problem",
+    "StoreIndex",
+    "base_graph",
+    "check_entry",
+    "identifier_index",
+    "store_index",
+    "validate_entry",
+    "with_rows",
+]

@@ -1,122 +1,172 @@
 """exmech validate | add | template: check a reviewer's entry, add it safely, or start from an empty form."""
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
-from rdflib import Graph, Literal
-from rdflib.namespace import RDF, SH
+from rdflib import Graph
+from rdflib.namespace import SH
 
-from ..csv_template import COLUMNS, template_text
+from ..csv_template import COLUMNS, template_text, write_template
 from ..entries import EntryError, read_entry
 from ..resources import resource_dir
-from ..store_write import AddError, write_entry
-from ..validate import store_index, validate_entry, with_rows
+from ..store_write import AddError, locked, target_path, write_locked
+from ..validate import check_entry, store_index, with_rows
 from .options import KbDir, fail
 
 FORMATS = ("text", "json", "turtle")
-EXIT_HELP = "Exit codes: 0 every file conforms, 1 a file does not conform, 2 a file cannot be read."
+EXIT_CODES = (
+    "Exit codes: 0 every file conforms, 1 a file does not conform, 2 a file cannot be read (nothing checked)."
+)
 
 
-def _check(path: Path, index) -> tuple[Graph, list]:
-    try:
-        entry = read_entry(path)
-    except EntryError as exc:
-        fail(str(exc))
-    return entry, with_rows(validate_entry(entry, index), entry)
+def _read_all(files: list[Path]) -> dict[Path, Graph]:
+    """Parse every input first: one unreadable file stops the command (exit 2) before anything is checked or added."""
+    entries, errors = {}, []
+    for path in files:
+        try:
+            entries[path] = read_entry(path)
+        except EntryError as exc:
+            errors.append(str(exc))
+    if errors:
+        fail("\n       ".join(errors))
+    return entries
 
 
-def _report_graph(problems) -> Graph:
-    graph = Graph()
-    graph.bind("sh", SH)
-    for i, p in enumerate(problems):
-        node = graph.resource(f"urn:exmech:result:{i}")
-        node.add(RDF.type, SH.ValidationResult)
-        node.add(SH.resultSeverity, SH[p.severity])
-        node.add(SH.focusNode, Literal(p.focus))
-        node.add(SH.resultMessage, Literal(p.message))
-        node.add(SH.sourceShape, Literal(p.shape))
-        if p.path:
-            node.add(SH.resultPath, Literal(p.path))
-    return graph
+def _check(entry: Graph, index):
+    problems, report = check_entry(entry, index)
+    return with_rows(problems, entry), report
+
+
+def _summary(name: str, problems) -> str:
+    violations = sum(p.severity == "Violation" for p in problems)
+    warnings = len(problems) - violations
+    verdict = "conforms" if not violations else f"does not conform: {violations} violation(s)"
+    return f"{name}: {verdict}" + (f", {warnings} warning(s)" if warnings else "")
 
 
 def validate(
-    files: list[Path] = typer.Argument(..., help="Entry files: .ttl, .jsonld, .csv (see `exmech template`)."),
-    fmt: str = typer.Option("text", "-f", "--format", help=f"One of: {', '.join(FORMATS)}."),
+    files: list[Path] = typer.Argument(
+        ..., help="Entry files: .ttl, .jsonld, .csv, .xlsx (see `exmech template`)."
+    ),
+    fmt: str = typer.Option(
+        "text", "-f", "--format", help=f"One of: {', '.join(FORMATS)} (turtle: the SHACL report graph)."
+    ),
     kb: Path | None = KbDir,
 ) -> None:
-    """Check entries against the shapes, the vocabularies and the stored knowledge base (duplicate DOI/PMID).
+    """Check entries against the shapes, the ontology, the vocabularies and the stored knowledge base.
 
-    One line per problem: entry (and CSV row), field, what is wrong, the shape that says so.
-    Exit codes: 0 every file conforms, 1 a file does not conform, 2 a file cannot be read.
+    One line per problem: the entry (ID, label and, for a spreadsheet, its row), the field, what is wrong and what
+    is expected, and the shape that says so. A DOI, PMID or registration already stored is a duplicate; a term not
+    in a vocabulary is reported with the nearest valid names.
+
+    Exit codes: 0 every file conforms (warnings allowed), 1 a file does not conform, 2 a file cannot be read.
+
     Example: exmech validate new-trial.ttl --format json
     """
     if fmt not in FORMATS:
         fail(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    entries = _read_all(files)
     index = store_index(kb)
-    worst, report = 0, {}
-    for path in files:
-        _, problems = _check(path, index)
-        report[str(path)] = problems
+    worst, results, reports = 0, {}, Graph()
+    reports.bind("sh", SH)
+    for path, entry in entries.items():
+        problems, report = _check(entry, index)
+        results[str(path)] = problems
+        reports += report
         if any(p.severity == "Violation" for p in problems):
             worst = 1
     if fmt == "json":
-        typer.echo(json.dumps({f: [p.__dict__ for p in ps] for f, ps in report.items()}, indent=2))
+        typer.echo(
+            json.dumps(
+                {
+                    name: {
+                        "conforms": not any(p.severity == "Violation" for p in ps),
+                        "problems": [asdict(p) for p in ps],
+                    }
+                    for name, ps in results.items()
+                },
+                indent=2,
+            )
+        )
     elif fmt == "turtle":
-        typer.echo(_report_graph([p for ps in report.values() for p in ps]).serialize(format="turtle"))
+        typer.echo(reports.serialize(format="turtle"))
     else:
-        for name, problems in report.items():
-            violations = sum(p.severity == "Violation" for p in problems)
-            typer.echo(f"{name}: {'conforms' if not violations else f'{violations} violation(s)'}"
-                       f"{f', {len(problems) - violations} warning(s)' if len(problems) > violations else ''}")
+        for name, problems in results.items():
+            typer.echo(_summary(name, problems))
             for p in problems:
                 typer.echo(f"  {p.line()}")
     raise typer.Exit(worst)
 
 
-def add(files: list[Path] = typer.Argument(..., help="Entry files to add."), kb: Path | None = KbDir) -> None:
+def add(
+    files: list[Path] = typer.Argument(..., help="Entry files to add (.ttl, .jsonld, .csv, .xlsx)."),
+    kb: Path | None = KbDir,
+) -> None:
     """Validate each entry and add it to the knowledge base only if it has no violation (all or nothing per file).
 
-    Writes atomically under a lock; adding the same entry twice changes nothing.
-    Exit codes: 0 all added (or already present), 1 an entry does not conform or clashes, 2 a file cannot be read.
-    Example: exmech add new-trial.ttl
+    Each file is stored as one Turtle file, <kb>/studies/<slug>.ttl (or <kb>/mediation/<slug>.ttl), written to a
+    temporary file and renamed into place, under a lock held while checking and writing: an interrupted or
+    concurrent add leaves the store as it was or fully updated. Adding the same entry twice changes nothing.
+
+    Exit codes: 0 all added (or already present), 1 an entry does not conform or clashes, 2 a file cannot be read
+    (then nothing is added).
+
+    Example: exmech add new-trial.ttl --kb ontology/kb
     """
     kb_dir = kb or resource_dir("ontology") / "kb"
-    index = store_index(kb)
+    entries = _read_all(files)
     worst = 0
-    for path in files:
-        entry, problems = _check(path, index)
-        violations = [p for p in problems if p.severity == "Violation"]
-        if violations:
-            worst = 1
-            typer.echo(f"{path}: not added, {len(violations)} violation(s)")
-            for p in violations:
-                typer.echo(f"  {p.line()}")
-            continue
-        try:
-            added = write_entry(entry, kb_dir)
-        except AddError as exc:
-            worst = 1
-            typer.echo(f"{path}: not added: {exc}")
-            continue
-        typer.echo(f"{path}: {'added as' if added.changed else 'already present, unchanged:'} {added.path}")
+    with locked(
+        kb_dir
+    ):  # check and write under one lock, so a concurrent add cannot slip a duplicate in between
+        index = store_index(kb_dir)
+        for path, entry in entries.items():
+            problems, _ = _check(entry, index)
+            violations = [p for p in problems if p.severity == "Violation"]
+            if violations:
+                worst = 1
+                typer.echo(f"{path}: not added, {len(violations)} violation(s)")
+                for p in violations:
+                    typer.echo(f"  {p.line()}")
+                continue
+            try:
+                added = write_locked(entry, kb_dir)
+            except AddError as exc:
+                worst = 1
+                typer.echo(f"{path}: not added: {exc}")
+                continue
+            index.note(target_path(entry, kb_dir).relative_to(kb_dir).as_posix(), entry)
+            warnings = len(problems)
+            note = f" ({warnings} warning(s): run `exmech validate` to see them)" if warnings else ""
+            typer.echo(
+                f"{path}: {'added as' if added.changed else 'already present, unchanged:'} {added.path}{note}"
+            )
     raise typer.Exit(worst)
 
 
-def template(out: Path | None = typer.Option(None, "-o", "--output", help="Write the CSV here instead of stdout.")) -> None:
-    """Write an empty CSV entry form (one row per trial); the columns are listed below.
+def template(
+    out: Path | None = typer.Option(
+        None,
+        "-o",
+        "--output",
+        help="Write the form here (.csv, or .xlsx for a workbook); default: CSV on stdout.",
+    ),
+) -> None:
+    """Write an empty entry form (one row per trial: one exercise arm, one comparator, one outcome, one mechanism).
 
-    Example: exmech template -o new-trials.csv
+    The columns and what they mean are printed after writing a file, and listed in the README.
+
+    Example: exmech template -o new-trials.xlsx
     """
-    text = template_text()
-    if out:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}; columns:")
-        for name, meaning in COLUMNS.items():
-            typer.echo(f"  {name}: {meaning}")
-    else:
-        typer.echo(text, nl=False)
+    if out is None:
+        typer.echo(template_text(), nl=False)
+        return
+    write_template(out)
+    typer.echo(f"wrote {out}; columns:")
+    for name, meaning in COLUMNS.items():
+        typer.echo(f"  {name}: {meaning}")
 
 
 def register(app: typer.Typer) -> None:

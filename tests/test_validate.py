@@ -1,0 +1,144 @@
+"""exmech validate: the store slice, the ontology and vocabulary checks, duplicates, and the three report formats."""
+
+import json
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+from typer.testing import CliRunner
+
+from entry_helpers import (  # noqa: F401
+    EXAMPLES,
+    STORED_MEDIATION,
+    VALID_TRIAL,
+    kb_fixture,
+    no_network_fixture,
+    private_cache_fixture,
+)
+from exmech.cli import app
+from exmech.entries import read_entry
+from exmech.namespaces import KB, SHAPES
+from exmech.store_index import StoreIndex
+from exmech.validate import check_entry, store_index, validate_entry
+
+runner = CliRunner()
+
+
+def violations(path, kb_dir=None) -> set[str]:
+    return {
+        p.shape for p in validate_entry(read_entry(path), store_index(kb_dir)) if p.severity == "Violation"
+    }
+
+
+def test_a_mediation_analysis_of_a_stored_trial_conforms_using_only_the_store_slice():
+    assert violations(STORED_MEDIATION) == set()
+    # without the store the same entry points to nodes nobody describes: the shapes say so
+    alone = validate_entry(read_entry(STORED_MEDIATION), {})
+    assert {p.shape for p in alone} >= {"shp:MediationShape-study", "shp:MediationShape-intervention"}
+
+
+def test_the_stored_trial_is_not_reported_on(tmp_path):
+    problems, report = check_entry(read_entry(STORED_MEDIATION), store_index())
+    assert all(p.focus.startswith("kb:exmed2024") for p in problems)
+    assert (None, SH.focusNode, KB.hall2011) not in report
+    assert report.value(next(report.subjects(RDF.type, SH.ValidationReport)), SH.conforms).toPython() is True
+
+
+def test_the_store_slice_is_read_from_the_files_of_the_named_trial_only():
+    store_index()  # the first load parses every file and fills the cache
+    index = store_index()
+    found = index.describe([KB["hall2011-int1"], KB["nosuch1999"]])
+    assert list(found) == [KB["hall2011-int1"]] and found[KB["hall2011-int1"]][0] == "studies/hall2011.ttl"
+    assert list(index._parsed) == ["studies/hall2011.ttl"]
+
+
+def test_the_index_is_cached_and_refreshed_when_a_file_changes(kb, tmp_path):
+    first = StoreIndex.load(kb)
+    assert first.identifier("bibo:doi 10.2522/ptj.20090218")[1] == "studies/costa2009.ttl"
+    cached = StoreIndex.load(kb)
+    assert cached._parsed == {}  # nothing re-parsed: everything came from the cache
+    path = kb / "studies" / "costa2009.ttl"
+    path.write_text(path.read_text().replace("10.2522/ptj.20090218", "10.2522/ptj.changed"))
+    fresh = StoreIndex.load(kb)
+    assert list(fresh._parsed) == ["studies/costa2009.ttl"]
+    assert fresh.identifier("bibo:doi 10.2522/ptj.20090218") is None
+    assert fresh.identifier("bibo:doi 10.2522/ptj.changed")[0] == str(KB["costa2009-pub"])
+
+
+def test_an_unknown_property_names_the_nearest_properties():
+    problems = validate_entry(read_entry(EXAMPLES / "invalid" / "Study-unknown-property.ttl"), {})
+    [problem] = [p for p in problems if p.severity == "Violation"]
+    assert problem.path == "exm:sampelSize" and "nearest valid names: sampleSize" in problem.message
+
+
+def test_an_unknown_mechanism_names_the_nearest_mechanisms():
+    [problem] = validate_entry(read_entry(EXAMPLES / "invalid" / "Claim-unknown-mechanism.ttl"), {})
+    assert problem.shape == "vocabulary" and "muscle-strength" in problem.message
+
+
+def test_a_different_entry_under_a_stored_slug_is_a_duplicate(tmp_path):
+    entry = tmp_path / "costa.ttl"
+    entry.write_text(VALID_TRIAL.read_text().replace("kb:ex", "kb:costa2009"))
+    problems = validate_entry(read_entry(entry), store_index())
+    assert [p.shape for p in problems if p.severity == "Violation"] == ["duplicate"]
+    assert "studies/costa2009.ttl" in problems[0].message
+
+
+def test_a_stored_entry_checked_again_is_not_its_own_duplicate():
+    stored = sorted((EXAMPLES.parent.parent / "ontology" / "kb" / "studies").glob("*.ttl"))[:5]
+    for path in stored:
+        assert not [p for p in validate_entry(read_entry(path), store_index()) if p.shape == "duplicate"], (
+            path
+        )
+
+
+def test_text_report_names_entry_label_field_value_expectation_and_shape():
+    result = runner.invoke(app, ["validate", str(EXAMPLES / "invalid" / "Study-negative-sample.ttl")])
+    assert result.exit_code == 1
+    line = [x for x in result.output.splitlines() if x.strip().startswith("Violation")][0]
+    assert "kb:ex (Example" in line and "exm:sampleSize" in line and "between 1 and 100000" in line
+    assert "found:" in line and "[shp:StudyShape-sampleSize]" in line
+
+
+def test_json_report_is_structured_per_file():
+    bad, good = EXAMPLES / "invalid" / "Study-bad-doi.ttl", VALID_TRIAL
+    result = runner.invoke(app, ["validate", str(bad), str(good), "-f", "json"])
+    data = json.loads(result.output)
+    assert result.exit_code == 1
+    assert data[str(good)] == {"conforms": True, "problems": []}
+    [problem] = data[str(bad)]["problems"]
+    assert problem["shape"] == "shp:PublicationShape-doi" and problem["path"] == "bibo:doi"
+    assert problem["value"].startswith('"https://doi.org/')
+
+
+def test_turtle_report_is_the_shacl_report_graph_with_the_python_checks(tmp_path):
+    bad = tmp_path / "dup.ttl"
+    bad.write_text(VALID_TRIAL.read_text().replace('"10.5555/example"', '"10.2522/PTJ.20090218"'))  # Costa 2009
+    result = runner.invoke(
+        app, ["validate", str(bad), str(EXAMPLES / "invalid" / "Study-bad-doi.ttl"), "-f", "turtle"]
+    )
+    assert result.exit_code == 1
+    report = Graph().parse(data=result.output, format="turtle")
+    shapes = set(report.objects(None, SH.sourceShape))
+    assert SHAPES["duplicate-check"] in shapes and SHAPES["PublicationShape-doi"] in shapes
+    assert (None, SH.conforms, None) in report and all(
+        isinstance(f, URIRef) for f in report.objects(None, SH.focusNode)
+    )
+
+
+def test_warnings_alone_conform():
+    result = runner.invoke(app, ["validate", str(EXAMPLES / "valid" / "Study-registration-only.ttl")])
+    assert result.exit_code == 0 and "1 warning(s)" in result.output and "doiWarning" in result.output
+
+
+def test_help_documents_the_exit_codes():
+    for command in ("validate", "add"):
+        text = runner.invoke(app, [command, "--help"]).output
+        assert "Exit codes" in text and "0" in text and "2" in text
+
+
+def test_exmech_check_runs_the_shapes_over_the_knowledge_base(kb):
+    bad = (EXAMPLES / "invalid" / "Population-not-chronic.ttl").read_text().replace("kb:ex", "kb:notchronic")
+    (kb / "studies" / "notchronic.ttl").write_text(bad)
+    result = runner.invoke(app, ["check", "--no-hermit", "--kb", str(kb)])
+    assert result.exit_code == 1 and "SHACL shapes:" in result.output
+    assert "kb:notchronic-pop exm:minimumPainDurationWeeks" in result.output
