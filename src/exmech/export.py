@@ -1,8 +1,8 @@
 """The path network for Cytoscape / Gephi (GraphML) and spreadsheets (CSV nodes and edges).
 
-Nodes are exercise types, mechanisms and outcomes; an edge exercise type -> mechanism gathers the paths through it
-over all outcomes, an edge mechanism -> outcome over all exercise types. Edge weight = number of distinct studies,
-edge status = the strongest evidence status among those paths.
+Nodes are exercise types, mechanisms and outcomes; an edge exercise type -> mechanism gathers the paths
+through it over all outcomes, an edge mechanism -> outcome over all exercise types. Edge weight = number of
+distinct studies, edge status = the strongest evidence status among those paths.
 """
 
 import csv
@@ -50,28 +50,42 @@ def network(graph: Graph, paths: list[Path]) -> tuple[list[Node], list[Edge]]:
     nodes: dict[str, Node] = {}
     edges: dict[tuple[str, str], Edge] = {}
     for p in paths:
-        nodes.setdefault(p.exercise_type, Node(p.exercise_type, "exercise type", label(graph, p.exercise_type)))
-        nodes.setdefault(p.mechanism, Node(p.mechanism, "mechanism", label(graph, p.mechanism), label(graph, p.theme)))
+        nodes.setdefault(
+            p.exercise_type, Node(p.exercise_type, "exercise type", label(graph, p.exercise_type))
+        )
+        nodes.setdefault(
+            p.mechanism, Node(p.mechanism, "mechanism", label(graph, p.mechanism), label(graph, p.theme))
+        )
         nodes.setdefault(p.outcome, Node(p.outcome, "outcome", label(graph, p.outcome)))
         for source, target in ((p.exercise_type, p.mechanism), (p.mechanism, p.outcome)):
             edge = edges.setdefault((source, target), Edge(source, target))
             edge.studies.update(p.studies)
             edge.status = max(edge.status, p.status, key=STATUSES.index)
     order = {"exercise type": 0, "mechanism": 1, "outcome": 2}
-    return (sorted(nodes.values(), key=lambda n: (order[n.kind], n.label.lower())),
-            sorted(edges.values(), key=lambda e: (e.source, e.target)))
+    return (
+        sorted(nodes.values(), key=lambda n: (order[n.kind], n.label.lower())),
+        sorted(edges.values(), key=lambda e: (e.source, e.target)),
+    )
 
 
 def graphml(graph: Graph, paths: list[Path]) -> str:
     nodes, edges = network(graph, paths)
-    keys = [("label", "node", "string"), ("kind", "node", "string"), ("theme", "node", "string"),
-            ("iri", "node", "string"), ("weight", "edge", "int"), ("status", "edge", "string"),
-            ("studies", "edge", "string")]
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
-             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-             'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
-             'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">']
+    keys = [
+        ("label", "node", "string"),
+        ("kind", "node", "string"),
+        ("theme", "node", "string"),
+        ("iri", "node", "string"),
+        ("weight", "edge", "int"),
+        ("status", "edge", "string"),
+        ("studies", "edge", "string"),
+    ]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+        'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
+    ]
     lines += [f'  <key id="{k}" for="{f}" attr.name="{k}" attr.type="{t}"/>' for k, f, t in keys]
     lines.append('  <graph id="exmech-paths" edgedefault="directed">')
     for n in nodes:
@@ -79,9 +93,13 @@ def graphml(graph: Graph, paths: list[Path]) -> str:
         cells = "".join(f'<data key="{k}">{escape(v)}</data>' for k, v in data.items() if v)
         lines.append(f"    <node id={quoteattr(n.id)}>{cells}</node>")
     for i, e in enumerate(edges):
-        cells = (f'<data key="weight">{e.weight}</data><data key="status">{e.status}</data>'
-                 f'<data key="studies">{escape(" ".join(sorted(e.studies)))}</data>')
-        lines.append(f'    <edge id="e{i}" source={quoteattr(e.source)} target={quoteattr(e.target)}>{cells}</edge>')
+        cells = (
+            f'<data key="weight">{e.weight}</data><data key="status">{e.status}</data>'
+            f'<data key="studies">{escape(" ".join(sorted(e.studies)))}</data>'
+        )
+        lines.append(
+            f'    <edge id="e{i}" source={quoteattr(e.source)} target={quoteattr(e.target)}>{cells}</edge>'
+        )
     lines += ["  </graph>", "</graphml>"]
     return "\n".join(lines) + "\n"
 
@@ -96,13 +114,18 @@ def _csv(header: list[str], rows: list[list]) -> str:
 
 def nodes_csv(graph: Graph, paths: list[Path]) -> str:
     nodes, _ = network(graph, paths)
-    return _csv(["id", "label", "kind", "theme", "iri"], [[n.id, n.label, n.kind, n.theme, expand(n.id)] for n in nodes])
+    return _csv(
+        ["id", "label", "kind", "theme", "iri"],
+        [[n.id, n.label, n.kind, n.theme, expand(n.id)] for n in nodes],
+    )
 
 
 def edges_csv(graph: Graph, paths: list[Path]) -> str:
     _, edges = network(graph, paths)
-    return _csv(["source", "target", "weight", "status", "studies"],
-                [[e.source, e.target, e.weight, e.status, " ".join(sorted(e.studies))] for e in edges])
+    return _csv(
+        ["source", "target", "weight", "status", "studies"],
+        [[e.source, e.target, e.weight, e.status, " ".join(sorted(e.studies))] for e in edges],
+    )
 
 
 def write_export(graph: Graph, paths: list[Path], fmt: str, out: FilePath) -> list[FilePath]:
@@ -111,7 +134,10 @@ def write_export(graph: Graph, paths: list[Path], fmt: str, out: FilePath) -> li
     if fmt == "graphml":
         files = {out / "paths.graphml": graphml(graph, paths)}
     elif fmt == "csv":
-        files = {out / "paths-nodes.csv": nodes_csv(graph, paths), out / "paths-edges.csv": edges_csv(graph, paths)}
+        files = {
+            out / "paths-nodes.csv": nodes_csv(graph, paths),
+            out / "paths-edges.csv": edges_csv(graph, paths),
+        }
     else:
         raise ValueError(f"export format {fmt!r}: choose graphml or csv")
     for path, text in files.items():

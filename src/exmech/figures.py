@@ -15,9 +15,20 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 from .paths import STATUSES  # noqa: E402
 
 # colour-blind-safe (Okabe-Ito) colours; the line style repeats the status for grey-scale prints
-STATUS_STYLE = {"proposed": ("#999999", (0, (1, 2))), "measured": ("#0072B2", (0, (5, 3))),
-                "tested": ("#E69F00", (0, (6, 2, 1, 2))), "supported": ("#009E73", "-")}
-THEME_COLOURS = ["#CDE3F5", "#F9DCC4", "#D9EAD3", "#EADCF0", "#F5E6B8", "#E0E0E0"]
+STATUS_STYLE = {
+    "proposed": ("#999999", (0, (1, 2))),
+    "measured": ("#0072B2", (0, (5, 3))),
+    "tested": ("#E69F00", (0, (6, 2, 1, 2))),
+    "supported": ("#009E73", "-"),
+}
+# pale fills for mechanism boxes, fixed per theme so every report colours a theme alike
+THEME_COLOURS = {
+    "neuromuscular": "#CDE3F5",
+    "psychosocial": "#F9DCC4",
+    "neurophysiological": "#EADCF0",
+    "cardiometabolic": "#D9EAD3",
+    "tissue healing": "#F5E6B8",
+}
 
 
 def _save(fig, out: Path, name: str) -> list[Path]:
@@ -34,8 +45,10 @@ def _save(fig, out: Path, name: str) -> list[Path]:
 def theme_bars(themes: list[str], published: list[int], graph: list[int], out: Path) -> list[Path]:
     """Mechanism mentions by theme: the review's reported counts beside the claims in the knowledge base."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 0.55 * len(themes) + 1.8), sharey=True)
-    panels = ((axes[0], published, "Wun et al. 2021: mentions reported", "#0072B2"),
-              (axes[1], graph, "exmech knowledge base: mechanism claims", "#D55E00"))
+    panels = (
+        (axes[0], published, "Wun et al. 2021: mentions reported", "#0072B2"),
+        (axes[1], graph, "exmech knowledge base: mechanism claims", "#D55E00"),
+    )
     y = list(range(len(themes)))
     for ax, values, title, colour in panels:
         total = sum(values) or 1
@@ -54,9 +67,10 @@ def theme_bars(themes: list[str], published: list[int], graph: list[int], out: P
     return _save(fig, out, "theme-mentions")
 
 
-def heatmap(rows: list[str], cols: list[str], proposing: list[list[int]], tested: list[list[int]],
-            out: Path) -> list[Path]:
-    """Exercise type x theme: colour = trials proposing a mechanism of the theme, text = proposing / tested."""
+def heatmap(
+    rows: list[str], cols: list[str], proposing: list[list[int]], tested: list[list[int]], out: Path
+) -> list[Path]:
+    """Exercise type x theme: colour = trials proposing one of the theme; text = proposing / tested."""
     fig, ax = plt.subplots(figsize=(2.6 + 1.45 * len(cols), 1.6 + 0.42 * len(rows)))
     top = max((v for row in proposing for v in row), default=0)
     image = ax.imshow(proposing, cmap="Blues", aspect="auto", vmin=0, vmax=max(top, 1))
@@ -70,10 +84,20 @@ def heatmap(rows: list[str], cols: list[str], proposing: list[list[int]], tested
         for j, v in enumerate(row):
             t = tested[i][j]
             if v or t:
-                ax.text(j, i, f"{v} / {t}", ha="center", va="center", fontsize=9,
-                        color="white" if v > top * 0.6 else "black")
-    ax.set_title("Trials proposing / testing a mechanism, by exercise type and theme\n"
-                 "(colour and first number: proposing; second number: tested in a mediation analysis)", fontsize=11)
+                ax.text(
+                    j,
+                    i,
+                    f"{v} / {t}",
+                    ha="center",
+                    va="center",
+                    fontsize=9,
+                    color="white" if v > top * 0.6 else "black",
+                )
+    ax.set_title(
+        "Trials proposing / testing a mechanism, by exercise type and theme\n"
+        "(colour and first number: proposing; second number: tested in a mediation analysis)",
+        fontsize=11,
+    )
     bar = fig.colorbar(image, ax=ax, label="trials proposing", fraction=0.04, pad=0.02)
     bar.locator = MaxNLocator(integer=True)
     bar.update_ticks()
@@ -86,7 +110,7 @@ def _spread(names: list[str], height: float) -> dict[str, float]:
 
 
 def _order(columns: list[list[str]], themes: dict[str, str], edges: list[tuple]) -> list[list[str]]:
-    """Fewer crossings: each mechanism (within its theme) and each outcome sits at the mean height of its sources."""
+    """Fewer crossings: a mechanism (within its theme) or outcome sits at the mean height of its sources."""
     ordered = [list(columns[0])]
     for i, names in enumerate(columns[1:]):
         rank = {n: k for k, n in enumerate(ordered[i])}
@@ -99,9 +123,14 @@ def _order(columns: list[list[str]], themes: dict[str, str], edges: list[tuple])
     return ordered
 
 
-def path_diagram(columns: list[list[str]], labels: dict[str, str], themes: dict[str, str],
-                 edges: list[tuple[str, str, int, str]], out: Path) -> list[Path]:
-    """Exercise type -> mechanism -> outcome; edge width = number of studies, colour and style = evidence status.
+def path_diagram(
+    columns: list[list[str]],
+    labels: dict[str, str],
+    themes: dict[str, str],
+    edges: list[tuple[str, str, int, str]],
+    out: Path,
+) -> list[Path]:
+    """Exercise type -> mechanism -> outcome; width = number of studies, colour and style = evidence status.
 
     columns: node ids of the three columns, top to bottom; themes: mechanism id -> theme label;
     edges: (source, target, studies, status).
@@ -116,30 +145,89 @@ def path_diagram(columns: list[list[str]], labels: dict[str, str], themes: dict[
     for source, target, studies, status in sorted(edges, key=lambda e: STATUSES.index(e[3])):
         colour, style = STATUS_STYLE[status]
         (x1, y1), (x2, y2) = pos[source], pos[target]
-        ax.plot([x1, x2], [y1, y2], color=colour, linestyle=style, linewidth=1.2 + 1.6 * (studies - 1) + 0.8,
-                solid_capstyle="butt", zorder=1)
+        ax.plot(
+            [x1, x2],
+            [y1, y2],
+            color=colour,
+            linestyle=style,
+            linewidth=1.2 + 1.6 * (studies - 1) + 0.8,
+            solid_capstyle="butt",
+            zorder=1,
+        )
     theme_names = sorted(set(themes.values()))
-    theme_colour = {t: THEME_COLOURS[i % len(THEME_COLOURS)] for i, t in enumerate(theme_names)}
+    theme_colour = {t: THEME_COLOURS.get(t, "#E0E0E0") for t in theme_names}
     box = {"boxstyle": "round,pad=0.35", "ec": "#555555", "lw": 0.8}
     for n in columns[0]:
-        ax.text(pos[n][0], pos[n][1], labels[n], ha="right", va="center", fontsize=10, zorder=3, bbox=box | {"fc": "white"})
+        ax.text(
+            pos[n][0],
+            pos[n][1],
+            labels[n],
+            ha="right",
+            va="center",
+            fontsize=10,
+            zorder=3,
+            bbox=box | {"fc": "white"},
+        )
     for n in columns[1]:
-        ax.text(pos[n][0], pos[n][1], labels[n], ha="center", va="center", fontsize=10, zorder=3,
-                bbox=box | {"fc": theme_colour.get(themes.get(n, ""), "white")})
+        ax.text(
+            pos[n][0],
+            pos[n][1],
+            labels[n],
+            ha="center",
+            va="center",
+            fontsize=10,
+            zorder=3,
+            bbox=box | {"fc": theme_colour.get(themes.get(n, ""), "white")},
+        )
     for n in columns[2]:
-        ax.text(pos[n][0], pos[n][1], labels[n], ha="left", va="center", fontsize=10, zorder=3, bbox=box | {"fc": "white"})
-    for x, title, ha in zip(xs, ("exercise type", "mechanism (candidate mediator)", "outcome"),
-                            ("right", "center", "left"), strict=True):
+        ax.text(
+            pos[n][0],
+            pos[n][1],
+            labels[n],
+            ha="left",
+            va="center",
+            fontsize=10,
+            zorder=3,
+            bbox=box | {"fc": "white"},
+        )
+    for x, title, ha in zip(
+        xs,
+        ("exercise type", "mechanism (candidate mediator)", "outcome"),
+        ("right", "center", "left"),
+        strict=True,
+    ):
         ax.text(x, height + 0.35, title, ha=ha, va="bottom", fontsize=11, fontweight="bold")
-    status_handles = [Line2D([], [], color=c, linestyle=s, linewidth=2.5, label=k) for k, (c, s) in STATUS_STYLE.items()]
-    width_handles = [Line2D([], [], color="#444444", linewidth=1.2 + 1.6 * (n - 1) + 0.8, label=f"{n} {'study' if n == 1 else 'studies'}")
-                     for n in (1, 2, 3)]
+    status_handles = [
+        Line2D([], [], color=c, linestyle=s, linewidth=2.5, label=k) for k, (c, s) in STATUS_STYLE.items()
+    ]
+    width_handles = [
+        Line2D(
+            [],
+            [],
+            color="#444444",
+            linewidth=1.2 + 1.6 * (n - 1) + 0.8,
+            label=f"{n} {'study' if n == 1 else 'studies'}",
+        )
+        for n in (1, 2, 3)
+    ]
     theme_handles = [Patch(facecolor=theme_colour[t], edgecolor="#555555", label=t) for t in theme_names]
-    legends = ((status_handles, "evidence status (strongest)", 0.0), (width_handles, "line width", 0.36),
-               (theme_handles, "mechanism theme", 0.62))
+    legends = (
+        (status_handles, "evidence status (strongest)", 0.0),
+        (width_handles, "line width", 0.36),
+        (theme_handles, "mechanism theme", 0.62),
+    )
     for handles, title, x in legends:
-        legend = ax.legend(handles=handles, title=title, loc="upper left", bbox_to_anchor=(x, -0.01), frameon=False,
-                           fontsize=9, title_fontsize=10, ncol=1 if len(handles) <= 4 else 2, alignment="left")
+        legend = ax.legend(
+            handles=handles,
+            title=title,
+            loc="upper left",
+            bbox_to_anchor=(x, -0.01),
+            frameon=False,
+            fontsize=9,
+            title_fontsize=10,
+            ncol=1 if len(handles) <= 4 else 2,
+            alignment="left",
+        )
         ax.add_artist(legend)
         legend.set_clip_on(False)  # add_artist clips to the axes, and the legends sit below them
     ax.set_xlim(-0.9, 2.9)

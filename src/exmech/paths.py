@@ -1,7 +1,8 @@
 """Intervention -> mediator -> outcome paths as typed records, read with the packaged query queries/paths.rq.
 
 The paths themselves and their evidence statuses are derived at load by queries/rules/path-*construct.rq;
-this module only binds the user's filters, runs the query and groups its rows (one per path, study and analysis).
+this module only binds the user's filters, runs the query and groups its rows (one per path, study and
+analysis).
 """
 
 import re
@@ -32,7 +33,7 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Path:
-    """exercise type -> mechanism -> outcome, with its strongest status and the evidence of each study (CURIEs)."""
+    """exercise type -> mechanism -> outcome: strongest status and the evidence of each study (CURIEs)."""
 
     iri: str
     exercise_type: str
@@ -66,8 +67,11 @@ _KINDS = {
 
 def _candidates(graph: Graph, kind: str) -> list[URIRef]:
     if kind == "intervention":
-        return sorted(s for s in graph.transitive_subjects(RDFS.subClassOf, EXM.ExerciseIntervention)
-                      if isinstance(s, URIRef))
+        return sorted(
+            s
+            for s in graph.transitive_subjects(RDFS.subClassOf, EXM.ExerciseIntervention)
+            if isinstance(s, URIRef)
+        )
     cls = {"mechanism": EXM.Mechanism, "theme": EXM.MechanismTheme, "outcome": EXM.OutcomeDomain}[kind]
     return sorted(s for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef))
 
@@ -77,7 +81,7 @@ def _key(text: str) -> str:
 
 
 def resolve_term(graph: Graph, kind: str, value: str) -> URIRef:
-    """A user's name for a term (CURIE, <IRI>, local name or label; 'aerobic' for exm:AerobicExercise) -> its IRI."""
+    """A user's name for a term (CURIE, <IRI>, local name or label; 'aerobic' = exm:AerobicExercise)."""
     what = _KINDS[kind][0]
     candidates = _candidates(graph, kind)
     wanted = _key(value.strip("<>"))
@@ -101,8 +105,14 @@ def _status(term) -> str:
     return str(term).rsplit("/", 1)[1].lower()
 
 
-def find_paths(graph: Graph, intervention: str | None = None, mechanism: str | None = None, theme: str | None = None,
-               outcome: str | None = None, min_evidence: str = "proposed") -> list[Path]:
+def find_paths(
+    graph: Graph,
+    intervention: str | None = None,
+    mechanism: str | None = None,
+    theme: str | None = None,
+    outcome: str | None = None,
+    min_evidence: str = "proposed",
+) -> list[Path]:
     """Every path matching the filters, strongest evidence first; exercise types and outcomes roll up."""
     if min_evidence not in STATUSES:
         raise QueryError(f"minimum evidence {min_evidence!r}: choose one of {', '.join(STATUSES)}")
@@ -118,17 +128,34 @@ def find_paths(graph: Graph, intervention: str | None = None, mechanism: str | N
     paths = []
     for iri, group in rows.items():
         first = group[0]
-        evidence = tuple(Evidence(compact(str(r.study)), _status(r.studyStatus),
-                                  compact(str(r.analysis)) if r.analysis else None, _number(r.indirect),
-                                  _number(r.ciLower), _number(r.ciUpper), _number(r.proportionMediated))
-                         for r in group)
-        paths.append(Path(compact(iri), compact(str(first.type)), compact(str(first.mechanism)),
-                          compact(str(first.theme)), compact(str(first.outcome)), _status(first.status), evidence))
+        evidence = tuple(
+            Evidence(
+                compact(str(r.study)),
+                _status(r.studyStatus),
+                compact(str(r.analysis)) if r.analysis else None,
+                _number(r.indirect),
+                _number(r.ciLower),
+                _number(r.ciUpper),
+                _number(r.proportionMediated),
+            )
+            for r in group
+        )
+        paths.append(
+            Path(
+                compact(iri),
+                compact(str(first.type)),
+                compact(str(first.mechanism)),
+                compact(str(first.theme)),
+                compact(str(first.outcome)),
+                _status(first.status),
+                evidence,
+            )
+        )
     return paths
 
 
 def paths_graph(graph: Graph, paths: list[Path]) -> Graph:
-    """The derived exm:Path and exm:PathEvidence nodes of the given paths, as they are in the graph (for Turtle)."""
+    """The derived exm:Path and exm:PathEvidence nodes of the given paths, as in the graph (for Turtle)."""
     from .namespaces import expand
 
     out = bind_prefixes(Graph())
@@ -149,7 +176,11 @@ def evidence_text(e: Evidence) -> str:
     parts = []
     if e.indirect is not None or e.ci_lower is not None:
         estimate = f"{e.indirect:g}" if e.indirect is not None else "estimate not reported"
-        ci = f" (CI {e.ci_lower:g} to {e.ci_upper:g})" if e.ci_lower is not None and e.ci_upper is not None else ""
+        ci = (
+            f" (CI {e.ci_lower:g} to {e.ci_upper:g})"
+            if e.ci_lower is not None and e.ci_upper is not None
+            else ""
+        )
         parts.append(f"indirect {estimate}{ci}")
     else:
         parts.append("indirect effect not reported")

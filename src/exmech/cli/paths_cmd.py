@@ -1,4 +1,4 @@
-"""exmech paths | report | export: intervention -> mediator -> outcome paths, for people and for other tools."""
+"""exmech paths | report | export: exercise -> mediator -> outcome paths, for people and for other tools."""
 
 import csv
 import io
@@ -15,8 +15,23 @@ from ..paths import STATUSES, Path, evidence_text, find_paths, paths_graph
 from .options import KbDir, fail
 
 PATH_FORMATS = ("table", "csv", "json", "turtle")
-CSV_COLUMNS = ("path", "exercise_type", "mechanism", "theme", "outcome", "status", "study", "study_status", "analysis",
-               "indirect", "ci_lower", "ci_upper", "proportion_mediated")
+ExportDir = typer.Option(FilePath("export"), "-o", "--out", "--output", help="Folder to write into.")
+ReportDir = typer.Option(FilePath("report"), "-o", "--out", "--output", help="Folder for the report.")
+CSV_COLUMNS = (
+    "path",
+    "exercise_type",
+    "mechanism",
+    "theme",
+    "outcome",
+    "status",
+    "study",
+    "study_status",
+    "analysis",
+    "indirect",
+    "ci_lower",
+    "ci_upper",
+    "proportion_mediated",
+)
 
 
 def _graph(kb: FilePath | None) -> Graph:
@@ -29,8 +44,10 @@ def _graph(kb: FilePath | None) -> Graph:
 def _table(found: list[Path]) -> str:
     lines = []
     for p in found:
-        lines.append(f"{p.exercise_type} -> {p.mechanism} -> {p.outcome}  [{p.status.upper()}; "
-                     f"{len(p.studies)} {'study' if len(p.studies) == 1 else 'studies'}]")
+        lines.append(
+            f"{p.exercise_type} -> {p.mechanism} -> {p.outcome}  [{p.status.upper()}; "
+            f"{len(p.studies)} {'study' if len(p.studies) == 1 else 'studies'}]"
+        )
         for e in p.evidence:
             effect = f"  {e.analysis}: {evidence_text(e)}" if e.analysis else ""
             lines.append(f"    {e.study:<28} {e.status:<10}{effect}".rstrip())
@@ -45,27 +62,45 @@ def _csv(found: list[Path]) -> str:
     writer.writerow(CSV_COLUMNS)
     for p in found:
         for e in p.evidence:
-            writer.writerow([p.iri, p.exercise_type, p.mechanism, p.theme, p.outcome, p.status, e.study, e.status,
-                             e.analysis or "", *("" if v is None else f"{v:g}" for v in
-                                                 (e.indirect, e.ci_lower, e.ci_upper, e.proportion_mediated))])
+            writer.writerow(
+                [
+                    p.iri,
+                    p.exercise_type,
+                    p.mechanism,
+                    p.theme,
+                    p.outcome,
+                    p.status,
+                    e.study,
+                    e.status,
+                    e.analysis or "",
+                    *(
+                        "" if v is None else f"{v:g}"
+                        for v in (e.indirect, e.ci_lower, e.ci_upper, e.proportion_mediated)
+                    ),
+                ]
+            )
     return out.getvalue()
 
 
 def paths(
-    intervention: str | None = typer.Option(None, help="Exercise type (narrower types roll up): aerobic, walking, "
-                                            "Pilates, exm:YogaExercise, ..."),
-    mechanism: str | None = typer.Option(None, help="Mechanism: self-efficacy, mech:fear-avoidance, 'motor control', ..."),
+    intervention: str | None = typer.Option(
+        None, help="Exercise type (narrower types roll up): aerobic, walking, Pilates, exm:YogaExercise, ..."
+    ),
+    mechanism: str | None = typer.Option(
+        None, help="Mechanism: self-efficacy, mech:fear-avoidance, 'motor control', ..."
+    ),
     theme: str | None = typer.Option(None, help="Mechanism theme: neuromuscular, psychosocial, ..."),
-    outcome: str | None = typer.Option(None, help="Outcome domain (narrower outcomes roll up): pain-intensity, disability, "
-                                       "quality-of-life."),
+    outcome: str | None = typer.Option(
+        None, help="Outcome domain (narrower outcomes roll up): pain-intensity, disability, quality-of-life."
+    ),
     min_evidence: str = typer.Option("proposed", help=f"Weakest path status shown: {', '.join(STATUSES)}."),
     fmt: str = typer.Option("table", "-f", "--format", help=f"One of: {', '.join(PATH_FORMATS)}."),
     kb: FilePath | None = KbDir,
 ) -> None:
-    """Every exercise type -> mechanism -> outcome path, with its studies, their evidence and the indirect effects.
+    """Every exercise type -> mechanism -> outcome path: its studies, their evidence, the indirect effects.
 
-    Runs the packaged query queries/paths.rq (see `exmech queries`); paths and their statuses are derived at load
-    by the rules queries/rules/path-*construct.rq. Strongest evidence first.
+    Runs the packaged query queries/paths.rq (see `exmech queries`); paths and their statuses are derived
+    at load by the rules queries/rules/path-*construct.rq. Strongest evidence first.
 
     Example: exmech paths --intervention aerobic --min-evidence measured -f csv
     """
@@ -73,8 +108,14 @@ def paths(
         fail(f"--format {fmt!r}: choose one of {', '.join(PATH_FORMATS)}")
     graph = _graph(kb)
     try:
-        found = find_paths(graph, intervention=intervention, mechanism=mechanism, theme=theme, outcome=outcome,
-                           min_evidence=min_evidence)
+        found = find_paths(
+            graph,
+            intervention=intervention,
+            mechanism=mechanism,
+            theme=theme,
+            outcome=outcome,
+            min_evidence=min_evidence,
+        )
     except QueryError as exc:
         fail(str(exc))
     if fmt == "json":
@@ -87,12 +128,18 @@ def paths(
         typer.echo(_table(found), nl=False)
 
 
-def export(fmt: str = typer.Option("graphml", "-f", "--format", help="graphml (Cytoscape, Gephi, yEd) or csv "
-                                   "(nodes and edges, for spreadsheets)."),
-           out: FilePath = typer.Option(FilePath("export"), "-o", "--out", "--output", help="Folder to write into."),
-           kb: FilePath | None = KbDir) -> None:
-    """Export the path network: nodes are exercise types, mechanisms and outcomes; edges carry the number of studies
-    (weight) and the strongest evidence status.
+def export(
+    fmt: str = typer.Option(
+        "graphml",
+        "-f",
+        "--format",
+        help="graphml (Cytoscape, Gephi, yEd) or csv (nodes and edges, for spreadsheets).",
+    ),
+    out: FilePath = ExportDir,
+    kb: FilePath | None = KbDir,
+) -> None:
+    """Export the path network: nodes are exercise types, mechanisms and outcomes; edges carry the number of
+    studies (weight) and the strongest evidence status.
 
     Writes paths.graphml, or paths-nodes.csv and paths-edges.csv.
 
@@ -105,10 +152,12 @@ def export(fmt: str = typer.Option("graphml", "-f", "--format", help="graphml (C
         typer.echo(f"wrote {path}")
 
 
-def report(out: FilePath = typer.Option(FilePath("report"), "-o", "--out", "--output", help="Folder for the report."),
-           kb: FilePath | None = KbDir) -> None:
-    """Write the evidence report (report.html, report.md) with its figures as SVG and PNG: the review's theme table
-    beside the graph's, mentions by theme, exercise type x theme, the path diagram, the paths and the gaps.
+def report(
+    out: FilePath = ReportDir,
+    kb: FilePath | None = KbDir,
+) -> None:
+    """Write the evidence report (report.html, report.md) with its figures as SVG and PNG: the review's theme
+    table beside the graph's, mentions by theme, exercise type x theme, the path diagram, the paths, the gaps.
 
     Example: exmech report --out report
     """

@@ -1,0 +1,85 @@
+"""GraphML and CSV export of the path network, on the paths fixture (tests/fixtures/paths-kb)."""
+
+import csv
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from exmech.cli import app
+from exmech.export import edges_csv, graphml, network, nodes_csv
+from exmech.kg import KnowledgeGraph
+
+PATHS_KB = Path(__file__).parent / "fixtures" / "paths-kb"
+G = "{http://graphml.graphdrawing.org/xmlns}"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def paths_kg() -> KnowledgeGraph:
+    return KnowledgeGraph.load(kb_dir=PATHS_KB)
+
+
+def test_network_gathers_studies_and_strongest_status(paths_kg):
+    nodes, edges = network(paths_kg.graph, paths_kg.paths())
+    kinds = {n.id: n.kind for n in nodes}
+    assert kinds["exm:WalkingExercise"] == "exercise type" and kinds["mech:sleep"] == "mechanism"
+    assert kinds["outc:fixture-paths-leg-pain"] == "outcome" and "exm:PilatesExercise" not in kinds
+    edge = {(e.source, e.target): e for e in edges}
+    # walking -> self-efficacy: trials A (supported for disability, measured for pain) and D (tested)
+    assert (
+        edge[("exm:WalkingExercise", "mech:self-efficacy")].weight,
+        edge[("exm:WalkingExercise", "mech:self-efficacy")].status,
+    ) == (2, "supported")
+    # aerobic fitness -> disability is only proposed (trial C), -> pain tested (trial A)
+    assert edge[("mech:aerobic-fitness", "outc:disability")].status == "proposed"
+    assert edge[("mech:aerobic-fitness", "outc:pain-intensity")].status == "tested"
+
+
+def test_graphml_is_valid_xml_with_labels_and_weights(paths_kg):
+    root = ET.fromstring(graphml(paths_kg.graph, paths_kg.paths()))
+    keys = {k.get("id"): (k.get("for"), k.get("attr.type")) for k in root.iter(f"{G}key")}
+    assert keys["weight"] == ("edge", "int") and keys["label"] == ("node", "string")
+    nodes = {n.get("id"): {d.get("key"): d.text for d in n} for n in root.iter(f"{G}node")}
+    assert nodes["mech:self-efficacy"] == {
+        "label": "self-efficacy",
+        "kind": "mechanism",
+        "theme": "psychosocial",
+        "iri": "https://w3id.org/exmech/mechanism/self-efficacy",
+    }
+    edges = list(root.iter(f"{G}edge"))
+    assert all(e.get("source") in nodes and e.get("target") in nodes for e in edges)
+    assert (
+        len(edges) == len(network(paths_kg.graph, paths_kg.paths())[1]) == 6 + 8
+    )  # type->mechanism, mechanism->outcome
+
+
+def test_csv_nodes_and_edges_agree(paths_kg):
+    paths = paths_kg.paths()
+    nodes = list(csv.DictReader(nodes_csv(paths_kg.graph, paths).splitlines()))
+    edges = list(csv.DictReader(edges_csv(paths_kg.graph, paths).splitlines()))
+    ids = {n["id"] for n in nodes}
+    assert len(nodes) == 3 + 5 + 3  # exercise types, mechanisms, outcomes of the fixture paths
+    assert all(e["source"] in ids and e["target"] in ids for e in edges)
+    assert {
+        "source": "exm:WalkingExercise",
+        "target": "mech:self-efficacy",
+        "weight": "2",
+        "status": "supported",
+        "studies": "kb:fixture-paths-a kb:fixture-paths-d",
+    } in edges
+
+
+def test_cli_export_writes_files(tmp_path):
+    result = runner.invoke(app, ["export", "-f", "graphml", "-o", str(tmp_path), "--kb", str(PATHS_KB)])
+    assert result.exit_code == 0, result.output
+    ET.parse(tmp_path / "paths.graphml")
+    result = runner.invoke(app, ["export", "-f", "csv", "-o", str(tmp_path), "--kb", str(PATHS_KB)])
+    assert (
+        result.exit_code == 0
+        and (tmp_path / "paths-nodes.csv").is_file()
+        and (tmp_path / "paths-edges.csv").is_file()
+    )
+    bad = runner.invoke(app, ["export", "-f", "gexf", "-o", str(tmp_path)])
+    assert bad.exit_code == 2 and "graphml or csv" in bad.output
