@@ -1,27 +1,33 @@
-"""Every packaged query gives the same answers on rdflib memory, an on-disk Oxigraph store, and a real Oxigraph
-server loaded with `exmech push` and queried through --endpoint."""
+"""The stores behind `exmech query --store` and `exmech serve`: rdflib in memory and an on-disk Oxigraph
+store, filled and reasoned over by Oxigraph itself, give the same answers to every packaged query; parameters
+are bound as checked RDF terms, so hostile values cannot change a query."""
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
+from rdflib import BNode, Literal, URIRef
 from typer.testing import CliRunner
 
 from exmech.catalogue import catalogue
 from exmech.cli import app
-from exmech.stores import EndpointStore, OxigraphStore, open_store
+from exmech.load import SourceError
+from exmech.stores import OxigraphStore, StoreError, inline_bindings, open_store
 
 runner = CliRunner()
 QUERIES = sorted(catalogue())
+FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
+PARAMETERISED = [
+    ("mechanisms-for-exercise-type", {"exerciseType": "exm:WalkingExercise"}),
+    ("mechanisms-for-exercise-type", {"exerciseType": "exm:MotorControlExercise"}),
+    ("paths", {"mechanism": "mech:self-efficacy"}),
+    ("paths", {"minRank": "3"}),
+    ("paths", {"outcomeDomain": "outc:pain-intensity", "exerciseType": "exm:AerobicExercise"}),
+]
 
 
 def norm(term) -> str:
+    """A cell compared across stores: numbers by value, GROUP_CONCAT lists as sets (order undefined)."""
     if term is None:
         return ""
     text = str(term)
@@ -31,9 +37,9 @@ def norm(term) -> str:
         return ";".join(sorted(text.split("; "))) if "; " in text else " ".join(sorted(text.split(" ")))
 
 
-def answers(store, name):
+def answers(store, name, given=None):
     q = catalogue()[name]
-    return sorted(tuple(norm(t) for t in row) for row in store.select(q.text, q.bindings({})).rows)
+    return sorted(tuple(norm(t) for t in row) for row in store.select(q.text, q.bindings(given or {})).rows)
 
 
 @pytest.fixture(scope="module")
@@ -51,51 +57,86 @@ def test_oxigraph_store_agrees_with_memory(name, memory, oxigraph_store):
     assert answers(oxigraph_store, name) == answers(memory, name)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.mark.parametrize("name, given", PARAMETERISED)
+def test_bound_parameters_agree(name, given, memory, oxigraph_store):
+    expected = answers(memory, name, given)
+    assert answers(oxigraph_store, name, given) == expected
+    assert expected != answers(memory, name)  # the parameter did narrow the answer
 
 
-OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+def test_oxigraph_derives_what_rdflib_derives(memory, oxigraph_store):
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert int(oxigraph_store.run(count).rows[0][0]) == len(memory.graph)
 
 
-@pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory):
-    if not Path(OXIGRAPH).exists():
-        pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
-    port = _free_port()
-    proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path_factory.mktemp("oxs")), "--bind",
-                             f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("oxigraph server did not start")
-    result = runner.invoke(app, ["push", "--endpoint", f"{base}/store"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        URIRef("https://w3id.org/exmech/kb/x> } ?s ?p ?o { <urn:a"),
+        URIRef("urn:a b"),
+        Literal("x", datatype=URIRef("urn:x> } ?s ?p ?o {")),
+        BNode("b1"),
+    ],
+)
+def test_unsafe_terms_are_refused(value):
+    with pytest.raises(StoreError, match="cannot bind"):
+        inline_bindings("SELECT ?s WHERE { ?s ?p ?o }", {"p": value})
+    with pytest.raises(StoreError, match="not a SPARQL variable"):
+        inline_bindings("SELECT ?s WHERE { ?s ?p ?o }", {"p) { (1": Literal(1)})
+
+
+def test_hostile_text_stays_a_literal(memory, oxigraph_store):
+    hostile = '" } } UNION { ?study ?p ?o } #\n\\'
+    q = catalogue()["mechanisms-for-exercise-type"]
+    for store in (memory, oxigraph_store):
+        assert store.select(q.text, {"exerciseType": Literal(hostile)}).rows == []
+
+
+def test_query_command_on_an_oxigraph_store(tmp_path):
+    spec = f"oxigraph:{tmp_path / 'ox'}"
+    result = runner.invoke(
+        app,
+        [
+            "query",
+            "mechanisms-for-exercise-type",
+            "-p",
+            "exerciseType=exm:WalkingExercise",
+            "--store",
+            spec,
+            "-f",
+            "csv",
+        ],
+    )
     assert result.exit_code == 0, result.output
-    yield base
-    proc.terminate()
-    proc.wait(timeout=30)
+    memory = runner.invoke(
+        app, ["query", "mechanisms-for-exercise-type", "-p", "exerciseType=exm:WalkingExercise", "-f", "csv"]
+    )
+    assert sorted(result.output.splitlines()) == sorted(memory.output.splitlines())
+    # a knowledge-base folder given explicitly refills the store with that folder
+    fixture = runner.invoke(
+        app, ["query", "studies-of-exercise-type", "--store", spec, "--kb", str(FIXTURE_KB), "-f", "csv"]
+    )
+    assert (
+        fixture.exit_code == 0
+        and fixture.output != runner.invoke(app, ["query", "studies-of-exercise-type", "-f", "csv"]).output
+    )
 
 
-@pytest.mark.parametrize("name", QUERIES)
-def test_pushed_graph_answers_like_memory(name, memory, oxigraph_server):
-    assert answers(EndpointStore(f"{oxigraph_server}/query"), name) == answers(memory, name)
+def test_bad_store_specs_exit_2(tmp_path):
+    for spec in ("postgres:db", "oxigraph:"):
+        result = runner.invoke(app, ["query", "review-summary", "--store", spec])
+        assert result.exit_code == 2 and "use memory or oxigraph:PATH" in result.output
+    result = runner.invoke(app, ["query", "review-summary", "--endpoint", "file:///etc/passwd"])
+    assert result.exit_code == 2 and "http(s)" in result.output
 
 
-def test_query_command_on_an_endpoint_binds_parameters(oxigraph_server):
-    result = runner.invoke(app, ["query", "mechanisms-for-exercise-type", "-p", "exerciseType=exm:MotorControlExercise",
-                                 "--endpoint", f"{oxigraph_server}/query", "-f", "csv"])
-    assert result.exit_code == 0 and "motor-control" in result.output
-
-
-def test_push_errors_are_clear():
-    result = runner.invoke(app, ["push", "--endpoint", "ftp://example.org/store"])
-    assert result.exit_code == 2 and "not an http(s)" in result.output
+def test_bad_source_file_leaves_no_half_filled_store(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix exm: <https://w3id.org/exmech/ontology/> .\nexm:a exm:b exm:c .\nexm:a exm:b \n", "utf-8"
+    )
+    good = tmp_path / "good.ttl"
+    good.write_text("<urn:x:a> <urn:x:b> <urn:x:c> .\n", "utf-8")
+    with pytest.raises(SourceError, match="bad.ttl"):
+        OxigraphStore(tmp_path / "ox", [good, bad])
+    assert OxigraphStore(tmp_path / "ox", read_only=True).is_empty()

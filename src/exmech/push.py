@@ -6,19 +6,25 @@ import urllib.request
 
 from rdflib import Graph
 
+from .stores import IRI
+
 
 class PushError(RuntimeError):
     pass
 
 
 def push(graph: Graph, store_url: str, graph_iri: str | None = None, timeout: float = 300) -> int:
-    """PUT the graph as N-Triples into the named graph (or the default graph); return the number of triples sent."""
+    """PUT the graph as N-Triples into the named (or default) graph; return the number of triples sent."""
     if not store_url.startswith(("http://", "https://")):
         raise PushError(f"{store_url!r} is not an http(s) Graph Store Protocol URL")
+    if graph_iri is not None and not IRI.fullmatch(graph_iri):
+        raise PushError(f"--graph {graph_iri!r} is not a valid IRI")
     target = urllib.parse.urlencode({"graph": graph_iri}) if graph_iri else "default"
     url = f"{store_url}{'&' if '?' in store_url else '?'}{target}"
     data = graph.serialize(format="nt", encoding="utf-8")
-    request = urllib.request.Request(url, data=data, method="PUT", headers={"Content-Type": "application/n-triples"})
+    request = urllib.request.Request(
+        url, data=data, method="PUT", headers={"Content-Type": "application/n-triples"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             if response.status not in (200, 201, 204):

@@ -1,54 +1,96 @@
 """Where queries run: rdflib in memory (default), an on-disk Oxigraph store, or a remote SPARQL endpoint.
 
-All three answer the same packaged queries with parameters bound as RDF terms: rdflib through initBindings,
-Oxigraph through substitutions, a remote endpoint through a VALUES block built from validated terms (n3 syntax),
-never by pasting user text into the query.
+One interface for all three, used by `exmech query`, `exmech serve` and the benchmarks:
+  store.select(query, bindings) -> Rows   a packaged query with its parameters bound as RDF terms
+  store.run(query, limit)       -> Rows | bool | Graph   any read query (SELECT, ASK, CONSTRUCT, DESCRIBE)
+Parameters are never pasted in as user text: rdflib binds them through initBindings; Oxigraph and remote
+endpoints get a VALUES block written from RDF terms that are checked first (IRIs against the IRI grammar's
+forbidden characters, literals escaped by rdflib, language tags and datatypes checked, blank nodes refused).
+pyoxigraph's own `substitutions` cannot be used: it only accepts variables the SELECT projects, and the
+packaged queries' parameters (?exerciseType, ?minRank ...) are mostly not projected.
 """
 
+import gc
 import json
+import os
 import re
 import urllib.error
-import urllib.parse
 import urllib.request
+from itertools import islice
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef, Variable
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import BNode, Node
 
-from .load import load_graph
+from . import load
+from .load import SourceError, load_graph
+from .namespaces import bind_prefixes
+from .resources import knowledge_base_files, ontology_files
 
 TIMEOUT = 60
+IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`\x00-\x20]*")
+LANG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 
 
 class StoreError(RuntimeError):
-    """A store that cannot be opened or reached; the message says which and why."""
+    """A store that cannot be opened or reached, or a binding that cannot be written safely."""
 
 
 class Rows:
-    """SELECT results in one shape for every store: variable names and rows of rdflib terms (None when unbound)."""
+    """SELECT results in one shape for every store: variable names, rows of rdflib terms (None when unbound).
+
+    Iterating gives one dict per row (variable name -> term or None), like rdflib's result rows."""
 
     def __init__(self, variables: list[str], rows: list[list[Node | None]]):
         self.vars, self.rows = variables, rows
 
+    def __iter__(self):
+        return (dict(zip(self.vars, r, strict=True)) for r in self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
     def records(self) -> list[dict[str, str]]:
-        return [{v: ("" if t is None else str(t)) for v, t in zip(self.vars, r, strict=True)} for r in self.rows]
+        return [
+            {v: ("" if t is None else str(t)) for v, t in zip(self.vars, r, strict=True)} for r in self.rows
+        ]
+
+
+def term_n3(term: Node) -> str:
+    """The SPARQL syntax of a bound value, after checking it cannot break out of its place in the query."""
+    if isinstance(term, URIRef):
+        if not IRI.fullmatch(str(term)):
+            raise StoreError(f"cannot bind {str(term)!r}: not a valid IRI")
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        if term.language and not LANG.fullmatch(term.language):
+            raise StoreError(f"cannot bind {term!r}: bad language tag")
+        if term.datatype and not IRI.fullmatch(str(term.datatype)):
+            raise StoreError(f"cannot bind {term!r}: bad datatype IRI")
+        return term.n3()  # rdflib escapes quotes, backslashes and line breaks
+    raise StoreError(f"cannot bind {term!r}: only IRIs and literals can be parameters")
 
 
 def inline_bindings(query: str, bindings: dict[str, Node]) -> str:
-    """Put the bindings in a VALUES block at the start of the outer WHERE group, as n3 terms (already validated
-    RDF terms, never raw user text), so they constrain the pattern before grouping as rdflib's initBindings do."""
+    """Put the bindings in a VALUES block at the start of the outer WHERE group, so they constrain the pattern
+    before grouping, as rdflib's initBindings do. Comment lines are dropped (a WHERE in them is no match)."""
     if not bindings:
         return query
+    for name in bindings:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise StoreError(f"cannot bind parameter {name!r}: not a SPARQL variable name")
     body = "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("#"))
     match = re.search(r"\bWHERE\s*\{", body, re.IGNORECASE) or re.search(r"\{", body)
     if match is None:
         raise StoreError("cannot bind parameters: the query has no WHERE group")
     names = " ".join(f"?{k}" for k in bindings)
-    values = " ".join(v.n3() for v in bindings.values())
-    return f"{body[:match.end()]} VALUES ({names}) {{ ({values}) }} {body[match.end():]}"
+    values = " ".join(term_n3(v) for v in bindings.values())
+    return f"{body[: match.end()]} VALUES ({names}) {{ ({values}) }} {body[match.end() :]}"
 
 
 class MemoryStore:
+    """The merged graph in rdflib's memory store: the default, no server or files needed."""
+
     def __init__(self, graph: Graph):
         self.graph = graph
 
@@ -56,6 +98,15 @@ class MemoryStore:
         result = self.graph.query(query, initBindings=bindings)
         variables = [str(v) for v in result.vars or []]
         return Rows(variables, [[row[v] for v in variables] for row in result])
+
+    def run(self, query: str, limit: int | None = None):
+        result = self.graph.query(query)
+        if result.type == "ASK":
+            return bool(result.askAnswer)
+        if result.type in ("CONSTRUCT", "DESCRIBE"):
+            return result.graph
+        variables = [str(v) for v in result.vars or []]
+        return Rows(variables, [[row[v] for v in variables] for row in islice(result, limit)])
 
 
 def _from_ox(term):
@@ -73,29 +124,108 @@ def _from_ox(term):
     return Literal(term.value, lang=term.language, datatype=datatype)
 
 
+def _ox_rows(result, limit: int | None = None) -> Rows:
+    variables = [v.value for v in result.variables]
+    return Rows(variables, [[_from_ox(solution[v]) for v in variables] for solution in islice(result, limit)])
+
+
 class OxigraphStore:
-    """An on-disk Oxigraph store; filled with the merged graph the first time it is opened empty.
+    """An on-disk Oxigraph store, for graphs too large for rdflib's memory.
 
-    Parameters are inlined as a VALUES block: Oxigraph's substitutions require the variable to be projected."""
+    Filled (without rdflib) from the ontology, vocabularies and knowledge base when first opened empty, or
+    when reload=True; the loader's rules are then applied inside Oxigraph. The handle is opened lazily in each
+    process: a forked query worker must open its own (read_only=True), never use its parent's."""
 
-    def __init__(self, path: Path, graph: Graph | None = None):
+    def __init__(
+        self, path: Path, files: list[Path] | None = None, reload: bool = False, read_only: bool = False
+    ):
+        self.path, self.read_only = Path(path), read_only
+        self._store, self._pid = None, None
+        if read_only:
+            return
+        if reload or self.is_empty():
+            self.fill(files if files is not None else [*ontology_files(), *knowledge_base_files(None)])
+
+    @property
+    def store(self):
         import pyoxigraph as ox
 
-        self.path = path
-        self.store = ox.Store(str(path))
-        if len(self.store) == 0:
-            data = (graph if graph is not None else load_graph()).serialize(format="nt", encoding="utf-8")
-            self.store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
-            self.store.flush()
+        if self._store is None or self._pid != os.getpid():
+            try:
+                self._store = (
+                    ox.Store.read_only(str(self.path)) if self.read_only else ox.Store(str(self.path))
+                )
+            except OSError as exc:
+                raise StoreError(f"cannot open the Oxigraph store at {self.path}: {exc}") from exc
+            self._pid = os.getpid()
+        return self._store
+
+    def close(self) -> None:
+        """Release the handle (before forking query workers, which open the store read-only themselves)."""
+        self._store = None
+        gc.collect()
+
+    def is_empty(self) -> bool:
+        return next(iter(self.store.quads_for_pattern(None, None, None)), None) is None
+
+    def fill(self, files: list[Path]) -> None:
+        """Replace the content with these Turtle / N-Triples files plus what the rules derive from them."""
+        import pyoxigraph as ox
+
+        self.store.clear()
+        for path in files:
+            fmt = ox.RdfFormat.N_TRIPLES if Path(path).suffix == ".nt" else ox.RdfFormat.TURTLE
+            try:
+                self.store.bulk_load(path=str(path), format=fmt, base_iri=Path(path).resolve().as_uri())
+            except (SyntaxError, OSError, ValueError) as exc:
+                self.store.clear()  # no half-filled store left behind
+                raise SourceError(f"{path}: {exc}") from exc
+        self.derive()
+        self.store.flush()
+
+    def derive(self) -> int:
+        """Add the triples of every rule (queries/rules/*-construct.rq) until nothing new appears,
+        as load.derive does for rdflib; return how many were added."""
+        import pyoxigraph as ox
+
+        rules = [p.read_text(encoding="utf-8") for p in load.rule_queries()]
+        added = 0
+        while True:
+            new = 0
+            for rule in rules:
+                quads = {ox.Quad(t.subject, t.predicate, t.object) for t in self.store.query(rule)}
+                fresh = [q for q in quads if q not in self.store]
+                self.store.extend(fresh)
+                new += len(fresh)
+            added += new
+            if not new:
+                return added
 
     def select(self, query: str, bindings: dict[str, Node]) -> Rows:
-        result = self.store.query(inline_bindings(query, bindings))
-        variables = [v.value for v in result.variables]
-        return Rows(variables, [[_from_ox(solution[v]) for v in variables] for solution in result])
+        return _ox_rows(self._query(inline_bindings(query, bindings)))
+
+    def run(self, query: str, limit: int | None = None):
+        import pyoxigraph as ox
+
+        result = self._query(query)
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QueryTriples):
+            graph = bind_prefixes(Graph())
+            for t in islice(result, None if limit is None else limit + 1):
+                graph.add((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)))
+            return graph
+        return _ox_rows(result, limit)
+
+    def _query(self, text: str):
+        try:
+            return self.store.query(text)
+        except SyntaxError as exc:
+            raise ValueError(str(exc)) from exc
 
 
 class EndpointStore:
-    """A remote SPARQL 1.1 endpoint (query over HTTP POST); bindings travel as a trailing VALUES block."""
+    """A remote SPARQL 1.1 endpoint (query over HTTP POST); bindings travel as a VALUES block."""
 
     def __init__(self, url: str):
         if not url.startswith(("http://", "https://")):
@@ -104,15 +234,24 @@ class EndpointStore:
 
     def select(self, query: str, bindings: dict[str, Node]) -> Rows:
         query = inline_bindings(query, bindings)
-        request = urllib.request.Request(self.url, data=query.encode("utf-8"), method="POST", headers={
-            "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+        request = urllib.request.Request(
+            self.url,
+            data=query.encode("utf-8"),
+            method="POST",
+            headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
                 payload = json.load(response)
+        except urllib.error.HTTPError as exc:
+            detail = exc.read()[:300].decode("utf-8", "replace")
+            raise StoreError(f"endpoint {self.url}: HTTP {exc.code}: {detail}") from exc
         except (urllib.error.URLError, OSError, json.JSONDecodeError) as exc:
             raise StoreError(f"endpoint {self.url}: {exc}") from exc
         variables = payload["head"]["vars"]
-        return Rows(variables, [[_from_json(b.get(v)) for v in variables] for b in payload["results"]["bindings"]])
+        return Rows(
+            variables, [[_from_json(b.get(v)) for v in variables] for b in payload["results"]["bindings"]]
+        )
 
 
 def _from_json(cell: dict | None):
@@ -126,14 +265,13 @@ def _from_json(cell: dict | None):
 
 
 def open_store(spec: str | None = None, endpoint: str | None = None, kb_dir: Path | None = None):
-    """'memory' (default), 'oxigraph:PATH', or a remote endpoint URL."""
+    """'memory' (default), 'oxigraph:PATH', or a remote endpoint URL. An Oxigraph store is (re)filled when
+    empty or when a knowledge-base folder is given."""
     if endpoint:
         return EndpointStore(endpoint)
     if spec in (None, "memory"):
         return MemoryStore(load_graph(kb_dir))
-    if spec.startswith("oxigraph:"):
-        return OxigraphStore(Path(spec.split(":", 1)[1]), load_graph(kb_dir) if kb_dir else None)
+    if spec.startswith("oxigraph:") and spec[len("oxigraph:") :]:
+        files = [*ontology_files(), *knowledge_base_files(kb_dir)]
+        return OxigraphStore(Path(spec[len("oxigraph:") :]), files, reload=kb_dir is not None)
     raise StoreError(f"--store {spec!r}: use memory or oxigraph:PATH")
-
-
-__all__ = ["open_store", "MemoryStore", "OxigraphStore", "EndpointStore", "Rows", "StoreError", "Variable"]

@@ -29,7 +29,7 @@ def query(
     store: str | None = StoreSpec,
     endpoint: str | None = EndpointUrl,
 ) -> None:
-    """Run a query on the merged graph (in memory, in an Oxigraph store, or on a remote endpoint). Parameters are bound as RDF terms, never pasted into the query text.
+    """Run a query on the merged graph (in memory, Oxigraph or a remote endpoint), parameters bound as terms.
 
     Example: exmech query mechanisms-for-exercise-type --param exerciseType=exm:WalkingExercise -f csv
     """

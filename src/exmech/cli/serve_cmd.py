@@ -1,36 +1,55 @@
-"""exmech serve | push: the graph behind a SPARQL endpoint here, or loaded into someone else's triple store."""
+"""exmech serve | push: the graph behind a SPARQL endpoint here, or loaded into another triple store."""
 
+import signal
 from pathlib import Path
 
 import typer
 
-from ..load import load_graph
+from ..load import SourceError, load_graph
 from ..push import PushError, push
-from .options import KbDir, fail
+from ..stores import StoreError, open_store
+from .options import KbDir, StoreSpec, fail
 
 
-def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-          port: int = typer.Option(8080, help="Port to listen on."),
-          time_limit: float = typer.Option(10.0, help="Seconds a query may run before HTTP 408."),
-          max_rows: int = typer.Option(10000, help="Largest result before HTTP 413."),
-          kb: Path | None = KbDir) -> None:
-    """Serve the graph read-only: SPARQL 1.1 Protocol at /sparql, a query page at /, and term and study IRIs by content negotiation.
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8080, help="Port to listen on."),
+    time_limit: float = typer.Option(10.0, help="Seconds a query may run before HTTP 408."),
+    max_rows: int = typer.Option(10000, help="Largest result before HTTP 413."),
+    kb: Path | None = KbDir,
+    store: str | None = StoreSpec,
+) -> None:
+    """Serve the graph read-only: SPARQL 1.1 at /sparql, a query page at /, term and study IRIs by conneg.
 
     Example: exmech serve --port 8080   (then open http://127.0.0.1:8080/)
     """
     from ..server import make_server
 
-    server = make_server(load_graph(kb), host, port, time_limit, max_rows)
+    try:
+        server = make_server(open_store(store, None, kb), host, port, time_limit, max_rows)
+    except (SourceError, StoreError, OSError) as exc:
+        fail(str(exc))
     typer.echo(f"serving on http://{host}:{server.server_address[1]}/ (SPARQL at /sparql); Ctrl-C stops")
+    signal.signal(signal.SIGTERM, _stop)  # a service manager's stop is a Ctrl-C
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        server.shutdown()
+        pass
+    finally:
+        server.server_close()
 
 
-def push_cmd(endpoint: str = typer.Option(..., "--endpoint", help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store"),
-             graph: str | None = typer.Option(None, "--graph", help="Named graph IRI (default graph if omitted)."),
-             kb: Path | None = KbDir) -> None:
+def push_cmd(
+    endpoint: str = typer.Option(
+        ..., "--endpoint", help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store"
+    ),
+    graph: str | None = typer.Option(None, "--graph", help="Named graph IRI (default graph if omitted)."),
+    kb: Path | None = KbDir,
+) -> None:
     """Load the merged graph into a SPARQL 1.1 Graph Store Protocol server (replacing that graph).
 
     Example: exmech push --endpoint http://127.0.0.1:7878/store --graph https://w3id.org/exmech/dataset

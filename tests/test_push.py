@@ -1,0 +1,113 @@
+"""`exmech push` into a real Oxigraph server (pip install oxigraph) on 127.0.0.1; every packaged
+query run there with --endpoint gives the same answers as the embedded rdflib store."""
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from exmech.catalogue import catalogue
+from exmech.cli import app
+from exmech.stores import EndpointStore, StoreError, open_store
+from test_stores import QUERIES, answers
+
+runner = CliRunner()
+OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+NAMED = "https://w3id.org/exmech/dataset"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def memory():
+    return open_store("memory")
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    if not Path(OXIGRAPH).exists():
+        pytest.skip("the Oxigraph server is not installed (pip install oxigraph, in the dev extra)")
+    port = free_port()
+    proc = subprocess.Popen(
+        [OXIGRAPH, "serve", "--location", str(tmp_path_factory.mktemp("oxs")), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    pytest.fail("the Oxigraph server did not start")
+                time.sleep(0.2)
+        result = runner.invoke(app, ["push", "--endpoint", f"{base}/store"])
+        assert result.exit_code == 0, result.output
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_pushed_graph_answers_like_memory(name, memory, oxigraph_server):
+    assert answers(EndpointStore(f"{oxigraph_server}/query"), name) == answers(memory, name)
+
+
+def test_query_command_on_an_endpoint_binds_parameters(oxigraph_server):
+    args = [
+        "query",
+        "mechanisms-for-exercise-type",
+        "-p",
+        "exerciseType=exm:MotorControlExercise",
+        "-f",
+        "csv",
+    ]
+    remote = runner.invoke(app, [*args, "--endpoint", f"{oxigraph_server}/query"])
+    assert remote.exit_code == 0 and "motor-control" in remote.output
+    assert sorted(remote.output.splitlines()) == sorted(runner.invoke(app, args).output.splitlines())
+
+
+def test_push_to_a_named_graph_replaces_it(oxigraph_server, memory):
+    for _ in range(2):  # pushing twice replaces the graph (PUT), it does not double it
+        result = runner.invoke(app, ["push", "--endpoint", f"{oxigraph_server}/store", "--graph", NAMED])
+        assert result.exit_code == 0 and NAMED in result.output
+    count = urllib.parse.urlencode(
+        {"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{NAMED}> {{ ?s ?p ?o }} }}"}
+    )
+    request = urllib.request.Request(f"{oxigraph_server}/query?{count}", headers={"Accept": "text/csv"})
+    with urllib.request.urlopen(request, timeout=30) as r:
+        assert r.read().decode().split()[1] == str(len(memory.graph))
+
+
+def test_push_errors_are_clear():
+    result = runner.invoke(app, ["push", "--endpoint", "ftp://example.org/store"])
+    assert result.exit_code == 2 and "not an http(s)" in result.output
+    result = runner.invoke(app, ["push", "--endpoint", f"http://127.0.0.1:{free_port()}/store"])
+    assert result.exit_code == 2 and "refused" in result.output.lower()
+    result = runner.invoke(app, ["push", "--endpoint", "http://127.0.0.1:1/store", "--graph", "not an iri"])
+    assert result.exit_code == 2 and "not a valid IRI" in result.output
+
+
+def test_unreachable_endpoint_is_a_clear_error():
+    q = catalogue()["review-summary"]
+    with pytest.raises(StoreError, match="endpoint http://127.0.0.1"):
+        EndpointStore(f"http://127.0.0.1:{free_port()}/query").select(q.text, q.bindings({}))
