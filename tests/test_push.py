@@ -111,3 +111,14 @@ def test_unreachable_endpoint_is_a_clear_error():
     q = catalogue()["review-summary"]
     with pytest.raises(StoreError, match="endpoint http://127.0.0.1"):
         EndpointStore(f"http://127.0.0.1:{free_port()}/query").select(q.text, q.bindings({}))
+
+
+def test_paths_command_on_an_endpoint(oxigraph_server):
+    for args in (["paths", "-f", "csv"], ["paths", "--intervention", "yoga", "-f", "csv"]):
+        remote = runner.invoke(app, [*args, "--endpoint", f"{oxigraph_server}/query"])
+        assert remote.exit_code == 0, remote.output
+        assert len(remote.output.splitlines()) > 1
+        assert sorted(remote.output.splitlines()) == sorted(runner.invoke(app, args).output.splitlines())
+    turtle = runner.invoke(app, ["paths", "--mechanism", "self-efficacy", "-f", "turtle",
+                                 "--endpoint", f"{oxigraph_server}/query"])
+    assert turtle.exit_code == 0 and "exm:Path" in turtle.output and "exm:hasEvidence" in turtle.output

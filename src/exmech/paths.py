@@ -2,7 +2,8 @@
 
 The paths themselves and their evidence statuses are derived at load by queries/rules/path-*construct.rq;
 this module only binds the user's filters, runs the query and groups its rows (one per path, study and
-analysis).
+analysis). It runs on any store of exmech.stores (rdflib memory, Oxigraph, a remote endpoint) or on an
+rdflib Graph, through SPARQL only, so every store gives the same paths.
 """
 
 import re
@@ -10,10 +11,11 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDFS
 
 from .catalogue import QueryError, resolve
-from .namespaces import EXM, bind_prefixes, compact
+from .namespaces import EXM, bind_prefixes, compact, expand
+from .stores import MemoryStore
 
 STATUSES = ("proposed", "measured", "tested", "supported")  # weakest to strongest; exm:rank 1..4
 
@@ -56,40 +58,44 @@ class Path:
         return asdict(self) | {"studies": list(self.studies)}
 
 
-# what a user may name for each filter: the class or type of the candidate terms, and the query parameter
+# what a user may name for each filter: a description, the query parameter, and the pattern finding ?term
 _KINDS = {
-    "intervention": ("exercise type", "exerciseType"),
-    "mechanism": ("mechanism", "mechanism"),
-    "theme": ("theme", "theme"),
-    "outcome": ("outcome", "outcomeDomain"),
+    "intervention": ("exercise type", "exerciseType", "?term rdfs:subClassOf* exm:ExerciseIntervention ."),
+    "mechanism": ("mechanism", "mechanism", "?term a exm:Mechanism ."),
+    "theme": ("theme", "theme", "?term a exm:MechanismTheme ."),
+    "outcome": ("outcome", "outcomeDomain", "?term a exm:OutcomeDomain ."),
 }
+_PREFIXES = f"PREFIX rdfs: <{RDFS}>\nPREFIX exm: <{EXM}>\n"
 
 
-def _candidates(graph: Graph, kind: str) -> list[URIRef]:
-    if kind == "intervention":
-        return sorted(
-            s
-            for s in graph.transitive_subjects(RDFS.subClassOf, EXM.ExerciseIntervention)
-            if isinstance(s, URIRef)
-        )
-    cls = {"mechanism": EXM.Mechanism, "theme": EXM.MechanismTheme, "outcome": EXM.OutcomeDomain}[kind]
-    return sorted(s for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef))
+def _store(source):
+    """An rdflib Graph is queried in memory; a store (memory, Oxigraph, endpoint) is used as it is."""
+    return MemoryStore(source) if isinstance(source, Graph) else source
+
+
+def _candidates(store, kind: str) -> dict[URIRef, set[str]]:
+    """The terms a filter may name, each with its labels."""
+    query = f"{_PREFIXES}SELECT ?term ?label WHERE {{ {_KINDS[kind][2]} FILTER(isIRI(?term)) " \
+        "OPTIONAL { ?term rdfs:label ?label } }"
+    found: dict[URIRef, set[str]] = {}
+    for row in store.select(query, {}):
+        found.setdefault(row["term"], set()).update([str(row["label"])] if row["label"] else [])
+    return dict(sorted(found.items()))
 
 
 def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-def resolve_term(graph: Graph, kind: str, value: str) -> URIRef:
+def resolve_term(source, kind: str, value: str) -> URIRef:
     """A user's name for a term (CURIE, <IRI>, local name or label; 'aerobic' = exm:AerobicExercise)."""
     what = _KINDS[kind][0]
-    candidates = _candidates(graph, kind)
+    candidates = _candidates(_store(source), kind)
     wanted = _key(value.strip("<>"))
-    for term in candidates:
-        local = str(term).rsplit("/", 1)[1]
-        label = str(graph.value(term, RDFS.label) or "")
-        names = {str(term), compact(str(term)), local, label}
-        names |= {n.removesuffix("Exercise").removesuffix(" exercise") for n in (local, label)}
+    for term, labels in candidates.items():
+        local = re.split(r"[/#]", str(term))[-1]
+        names = {str(term), compact(str(term)), local, *labels}
+        names |= {n.removesuffix("Exercise").removesuffix(" exercise") for n in (local, *labels)}
         if wanted in {_key(n) for n in names if n}:
             return term
     known = ", ".join(compact(str(t)) for t in candidates)
@@ -106,7 +112,7 @@ def _status(term) -> str:
 
 
 def find_paths(
-    graph: Graph,
+    source,
     intervention: str | None = None,
     mechanism: str | None = None,
     theme: str | None = None,
@@ -116,56 +122,58 @@ def find_paths(
     """Every path matching the filters, strongest evidence first; exercise types and outcomes roll up."""
     if min_evidence not in STATUSES:
         raise QueryError(f"minimum evidence {min_evidence!r}: choose one of {', '.join(STATUSES)}")
+    store = _store(source)
     query = resolve("paths")
     params = {"minRank": str(STATUSES.index(min_evidence) + 1)}
     given = {"intervention": intervention, "mechanism": mechanism, "theme": theme, "outcome": outcome}
     for kind, value in given.items():
         if value is not None:
-            params[_KINDS[kind][1]] = f"<{resolve_term(graph, kind, value)}>"
+            params[_KINDS[kind][1]] = f"<{resolve_term(store, kind, value)}>"
     rows: dict[str, list] = {}
-    for row in graph.query(query.text, initBindings=query.bindings(params)):
-        rows.setdefault(str(row.path), []).append(row)
+    for row in store.select(query.text, query.bindings(params)):
+        rows.setdefault(str(row["path"]), []).append(row)
     paths = []
     for iri, group in rows.items():
         first = group[0]
         evidence = tuple(
             Evidence(
-                compact(str(r.study)),
-                _status(r.studyStatus),
-                compact(str(r.analysis)) if r.analysis else None,
-                _number(r.indirect),
-                _number(r.ciLower),
-                _number(r.ciUpper),
-                _number(r.proportionMediated),
+                compact(str(r["study"])),
+                _status(r["studyStatus"]),
+                compact(str(r["analysis"])) if r["analysis"] else None,
+                _number(r["indirect"]),
+                _number(r["ciLower"]),
+                _number(r["ciUpper"]),
+                _number(r["proportionMediated"]),
             )
             for r in group
         )
         paths.append(
             Path(
                 compact(iri),
-                compact(str(first.type)),
-                compact(str(first.mechanism)),
-                compact(str(first.theme)),
-                compact(str(first.outcome)),
-                _status(first.status),
+                compact(str(first["type"])),
+                compact(str(first["mechanism"])),
+                compact(str(first["theme"])),
+                compact(str(first["outcome"])),
+                _status(first["status"]),
                 evidence,
             )
         )
     return paths
 
 
-def paths_graph(graph: Graph, paths: list[Path]) -> Graph:
-    """The derived exm:Path and exm:PathEvidence nodes of the given paths, as in the graph (for Turtle)."""
-    from .namespaces import expand
+_NODE_TRIPLES = _PREFIXES + """SELECT ?s ?p ?o WHERE {
+  { ?node ?p ?o BIND(?node AS ?s) } UNION { ?node exm:hasEvidence ?s . ?s ?p ?o }
+}"""
 
+
+def paths_graph(source, paths: list[Path]) -> Graph:
+    """The derived exm:Path and exm:PathEvidence nodes of the given paths, as stored (for Turtle)."""
+    store = _store(source)
     out = bind_prefixes(Graph())
     for p in paths:
         node = URIRef(expand(p.iri) or p.iri)
-        for triple in graph.triples((node, None, None)):
-            out.add(triple)
-        for evidence in graph.objects(node, EXM.hasEvidence):
-            for triple in graph.triples((evidence, None, None)):
-                out.add(triple)
+        for row in store.select(_NODE_TRIPLES, {"node": node}):
+            out.add((row["s"], row["p"], row["o"]))
     return out
 
 

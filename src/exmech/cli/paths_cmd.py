@@ -12,7 +12,8 @@ from ..catalogue import QueryError
 from ..export import write_export
 from ..load import SourceError, load_graph
 from ..paths import STATUSES, Path, evidence_text, find_paths, paths_graph
-from .options import KbDir, fail
+from ..stores import StoreError, open_store
+from .options import EndpointUrl, KbDir, StoreSpec, fail
 
 PATH_FORMATS = ("table", "csv", "json", "turtle")
 ExportDir = typer.Option(FilePath("export"), "-o", "--out", "--output", help="Folder to write into.")
@@ -96,6 +97,8 @@ def paths(
     min_evidence: str = typer.Option("proposed", help=f"Weakest path status shown: {', '.join(STATUSES)}."),
     fmt: str = typer.Option("table", "-f", "--format", help=f"One of: {', '.join(PATH_FORMATS)}."),
     kb: FilePath | None = KbDir,
+    store: str | None = StoreSpec,
+    endpoint: str | None = EndpointUrl,
 ) -> None:
     """Every exercise type -> mechanism -> outcome path: its studies, their evidence, the indirect effects.
 
@@ -106,22 +109,23 @@ def paths(
     """
     if fmt not in PATH_FORMATS:
         fail(f"--format {fmt!r}: choose one of {', '.join(PATH_FORMATS)}")
-    graph = _graph(kb)
     try:
+        source = open_store(store, endpoint, kb)
         found = find_paths(
-            graph,
+            source,
             intervention=intervention,
             mechanism=mechanism,
             theme=theme,
             outcome=outcome,
             min_evidence=min_evidence,
         )
-    except QueryError as exc:
+        graph = paths_graph(source, found) if fmt == "turtle" else None
+    except (QueryError, SourceError, StoreError) as exc:
         fail(str(exc))
     if fmt == "json":
         typer.echo(json.dumps([p.as_dict() for p in found], indent=2))
-    elif fmt == "turtle":
-        typer.echo(paths_graph(graph, found).serialize(format="turtle"), nl=False)
+    elif graph is not None:
+        typer.echo(graph.serialize(format="turtle"), nl=False)
     elif fmt == "csv":
         typer.echo(_csv(found), nl=False)
     else:
