@@ -118,6 +118,7 @@ def test_construct_and_describe_by_accept_header(base):
 def test_terms_and_studies_dereference_with_content_negotiation(base):
     status, media, body = get(f"{base}/kb/costa2009", "text/turtle")
     assert status == 200 and media == "text/turtle" and "Costa 2009" in body
+    assert "kb:costa2009 a exm:RandomisedControlledTrial" in body  # the project's prefixes, not ns1:
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     status, media, body = get(f"{base}/ontology/MechanismClaim", browser)
     assert status == 200 and media.startswith("text/html") and "mechanism claim" in body

@@ -97,6 +97,7 @@ def negotiate(accept: str, table: dict[str, str], default: str) -> tuple[str, st
 def serialize(answer, accept: str) -> tuple[str, str]:
     """A query answer (Rows, bool or Graph, from any store) in the media type the client asked for."""
     if isinstance(answer, Graph):
+        bind_prefixes(answer)  # the project's prefixes (exm:, kb:, mech: ...) rather than ns1:
         media, fmt = negotiate(accept, GRAPH_TYPES, "text/turtle")
         kwargs = {"context": jsonld_context()} if fmt == "json-ld" else {}
         return media, answer.serialize(format=fmt, **kwargs)
