@@ -32,10 +32,14 @@ def test_query_binds_parameters_and_formats(tmp_path):
 
 
 def test_parameter_values_are_terms_not_query_text():
-    hostile = 'exm:X } UNION { ?s ?p ?o'
-    result = runner.invoke(app, ["query", "mechanisms-for-exercise-type", "-p", f"exerciseType={hostile}", "-f", "csv"])
+    hostile = "exm:X } UNION { ?s ?p ?o"
+    result = runner.invoke(
+        app, ["query", "mechanisms-for-exercise-type", "-p", f"exerciseType={hostile}", "-f", "csv"]
+    )
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "mechanism,mechanismLabel,themeLabel,studies"  # bound as a literal: no rows
+    assert (
+        result.output.strip() == "mechanism,mechanismLabel,themeLabel,studies"
+    )  # bound as a literal: no rows
 
 
 def test_unknown_parameter_is_a_clear_error():
@@ -51,8 +55,10 @@ def test_unknown_query_and_bad_format_exit_2():
 
 def test_user_query_file(tmp_path):
     rq = tmp_path / "mine.rq"
-    rq.write_text("# Question: how many trials?\nPREFIX exm: <https://w3id.org/exmech/ontology/>\n"
-                  "SELECT (COUNT(?s) AS ?n) WHERE { ?s a exm:RandomisedControlledTrial }\n")
+    rq.write_text(
+        "# Question: how many trials?\nPREFIX exm: <https://w3id.org/exmech/ontology/>\n"
+        "SELECT (COUNT(?s) AS ?n) WHERE { ?s a exm:RandomisedControlledTrial }\n"
+    )
     result = runner.invoke(app, ["query", str(rq), "-f", "csv"])
     assert result.exit_code == 0 and int(result.output.splitlines()[1]) >= 40
     bad = tmp_path / "bad.rq"
@@ -72,7 +78,8 @@ def test_stats_json_and_check():
 def test_check_fails_on_a_broken_knowledge_base(tmp_path):
     (tmp_path / "bad.ttl").write_text(
         "@prefix exm: <https://w3id.org/exmech/ontology/> .\n"
-        "<https://w3id.org/exmech/kb/x-claim> a exm:MechanismClaim .\n")
+        "<https://w3id.org/exmech/kb/x-claim> a exm:MechanismClaim .\n"
+    )
     result = runner.invoke(app, ["check", "--no-hermit", "--kb", str(tmp_path)])
     assert result.exit_code == 1
     assert "claim-without-source" in result.output

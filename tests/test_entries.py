@@ -45,6 +45,7 @@ def tree_digest(root: Path) -> str:
 def no_network(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("exmech tried to open a network connection")
+
     monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
@@ -65,12 +66,16 @@ def test_validate_exit_codes_and_formats():
 
 def test_csv_problems_name_the_row():
     result = runner.invoke(app, ["validate", str(EXAMPLES / "invalid" / "Population-csv-not-chronic.csv")])
-    assert result.exit_code == 1 and "row 4:" in result.output and "PopulationShape-chronicity" in result.output
+    assert (
+        result.exit_code == 1 and "row 4:" in result.output and "PopulationShape-chronicity" in result.output
+    )
 
 
 def test_a_doi_already_stored_is_a_duplicate(tmp_path):
     entry = tmp_path / "dup.ttl"
-    entry.write_text(VALID.read_text().replace('bibo:doi "10.5555/example"', 'bibo:doi "10.2522/ptj.20090218"'))
+    entry.write_text(
+        VALID.read_text().replace('bibo:doi "10.5555/example"', 'bibo:doi "10.2522/ptj.20090218"')
+    )
     problems = validate_entry(read_entry(entry), store_index())
     dup = [p for p in problems if p.shape == "duplicate"]
     assert dup and "kb:costa2009-pub" in dup[0].message
@@ -92,7 +97,9 @@ def test_add_is_idempotent_and_conflicts_are_refused(kb, tmp_path):
 
 def test_invalid_entries_are_never_added(kb):
     digest = tree_digest(kb)
-    result = runner.invoke(app, ["add", str(EXAMPLES / "invalid" / "Population-not-chronic.ttl"), "--kb", str(kb)])
+    result = runner.invoke(
+        app, ["add", str(EXAMPLES / "invalid" / "Population-not-chronic.ttl"), "--kb", str(kb)]
+    )
     assert result.exit_code == 1 and "not added" in result.output
     assert tree_digest(kb) == digest
 
@@ -102,9 +109,11 @@ def test_an_interrupted_add_leaves_the_store_as_it_was(kb, monkeypatch):
 
     def crash(*args):
         raise KeyboardInterrupt("power cut")
+
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(KeyboardInterrupt):
         from exmech.store_write import write_entry
+
         write_entry(read_entry(VALID), kb)
     assert tree_digest(kb) == digest
     assert not list(kb.rglob("*.tmp"))
@@ -113,25 +122,35 @@ def test_an_interrupted_add_leaves_the_store_as_it_was(kb, monkeypatch):
 def test_concurrent_adds_both_land(kb, tmp_path):
     entries = []
     for i in range(2):
-        text = VALID.read_text().replace("kb:ex", f"kb:conc{i}x").replace("10.5555/example", f"10.5555/conc{i}")
+        text = (
+            VALID.read_text().replace("kb:ex", f"kb:conc{i}x").replace("10.5555/example", f"10.5555/conc{i}")
+        )
         path = tmp_path / f"e{i}.ttl"
         path.write_text(text)
         entries.append(path)
     exe = [sys.executable, "-m", "exmech", "add"]
-    procs = [subprocess.Popen(exe + [str(p), "--kb", str(kb)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-             for p in entries]
+    procs = [
+        subprocess.Popen(exe + [str(p), "--kb", str(kb)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for p in entries
+    ]
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
     for i in range(2):
         assert Graph().parse(kb / "studies" / f"conc{i}x.ttl")
 
 
 HOSTILE = {
-    "malformed.ttl": (b"@prefix exm: <https://w3id.org/exmech/ontology/> .\nexm:x exm:y \"unterminated .\n", "not valid turtle"),
+    "malformed.ttl": (
+        b'@prefix exm: <https://w3id.org/exmech/ontology/> .\nexm:x exm:y "unterminated .\n',
+        "not valid turtle",
+    ),
     "latin1.ttl": ("# caf\u00e9\n".encode("latin-1"), "not UTF-8"),
     "deep.jsonld": (b"[" * 200 + b"]" * 200, "nested"),
     "remote.jsonld": (b'{"@context": "http://example.org/ctx.jsonld", "@id": "urn:x"}', "not fetched"),
-    "bomb.rdf": (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
-                 b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>', "entity expansion"),
+    "bomb.rdf": (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+        "entity expansion",
+    ),
     "bad.json": (b'{"@context": "exmech", ', "invalid JSON"),
     "notes.txt": (b"hello", "unknown file type"),
 }
@@ -158,15 +177,30 @@ def test_a_50_mb_file_is_refused_before_reading(tmp_path, no_network):
     assert result.exit_code == 2 and "50.0 MB" in result.output
 
 
-_vocab_types = ["ResistanceExercise", "PilatesExercise", "YogaExercise", "WalkingExercise", "MotorControlExercise"]
+_vocab_types = [
+    "ResistanceExercise",
+    "PilatesExercise",
+    "YogaExercise",
+    "WalkingExercise",
+    "MotorControlExercise",
+]
 
 
 def _csv(tmp_path: Path, **cells) -> Path:
     import csv
 
-    row = {c: "" for c in COLUMNS} | {"slug": "prop2020", "title": "Property test entry", "year": "2020",
-                                      "doi": "10.5555/prop", "source": "https://doi.org/10.5555/prop",
-                                      "extraction": "AbstractOnly"} | cells
+    row = (
+        {c: "" for c in COLUMNS}
+        | {
+            "slug": "prop2020",
+            "title": "Property test entry",
+            "year": "2020",
+            "doi": "10.5555/prop",
+            "source": "https://doi.org/10.5555/prop",
+            "extraction": "AbstractOnly",
+        }
+        | cells
+    )
     path = tmp_path / "entry.csv"
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=list(COLUMNS))
@@ -176,11 +210,22 @@ def _csv(tmp_path: Path, **cells) -> Path:
 
 
 @settings(max_examples=25, deadline=None)
-@given(exercise=st.sampled_from(_vocab_types), n=st.integers(1, 5000), weeks=st.integers(1, 52),
-       per_week=st.integers(1, 7), pain=st.integers(12, 520))
+@given(
+    exercise=st.sampled_from(_vocab_types),
+    n=st.integers(1, 5000),
+    weeks=st.integers(1, 52),
+    per_week=st.integers(1, 7),
+    pain=st.integers(12, 520),
+)
 def test_property_valid_rows_conform(tmp_path_factory, exercise, n, weeks, per_week, pain):
-    path = _csv(tmp_path_factory.mktemp("p"), exercise_type=exercise, sample_size=str(n), weeks=str(weeks),
-                sessions_per_week=str(per_week), min_pain_weeks=str(pain))
+    path = _csv(
+        tmp_path_factory.mktemp("p"),
+        exercise_type=exercise,
+        sample_size=str(n),
+        weeks=str(weeks),
+        sessions_per_week=str(per_week),
+        min_pain_weeks=str(pain),
+    )
     assert [p for p in validate_entry(read_entry(path), {}) if p.severity == "Violation"] == []
 
 

@@ -17,7 +17,11 @@ def test_at_least_40_trials_each_with_an_identifier(kg):
     assert len(trials) >= 40
     for t in trials:
         pub = kg.graph.value(t, EXM.reportedIn)
-        ids = [*kg.graph.objects(pub, BIBO.doi), *kg.graph.objects(pub, BIBO.pmid), *kg.graph.objects(t, EXM.trialRegistration)]
+        ids = [
+            *kg.graph.objects(pub, BIBO.doi),
+            *kg.graph.objects(pub, BIBO.pmid),
+            *kg.graph.objects(t, EXM.trialRegistration),
+        ]
         assert ids, f"{t} has no DOI, PMID or trial registration"
         assert kg.graph.value(t, DCT_SOURCE) is not None, f"{t} has no dcterms:source"
 
@@ -74,4 +78,7 @@ def test_missing_sample_sizes_are_counted_not_guessed(kg):
     without = {t for t in trials if kg.graph.value(t, EXM.sampleSize) is None}
     figures = headline(kg.graph)
     assert figures["trialsWithoutSampleSize"] == len(without)
-    assert figures["abstractOnlyTrials"] + figures["fullTextTrials"] + figures["citationOnlyTrials"] == figures["trials"]
+    assert (
+        figures["abstractOnlyTrials"] + figures["fullTextTrials"] + figures["citationOnlyTrials"]
+        == figures["trials"]
+    )

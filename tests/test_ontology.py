@@ -6,8 +6,8 @@ from rdflib.namespace import OWL, RDF
 
 from exmech.consistency import hermit, java_available, owl_rl
 from exmech.kg import KnowledgeGraph
-from exmech.resources import ontology_files
 from exmech.namespaces import EXM, KB, MECH, ONTOLOGY_IRI, THEME
+from exmech.resources import ontology_files
 from exmech.version import stamp
 
 
@@ -17,7 +17,9 @@ def test_owl_rl_closure_is_consistent(kg):
     assert verdict.inferred_triples > 0
 
 
-@pytest.mark.skipif(not java_available(), reason="no Java runtime: HermiT cannot run (OWL RL check still runs)")
+@pytest.mark.skipif(
+    not java_available(), reason="no Java runtime: HermiT cannot run (OWL RL check still runs)"
+)
 def test_hermit_finds_the_shipped_graph_consistent(kg):
     verdict = hermit(kg.graph)
     assert verdict.consistent, verdict.messages
@@ -51,7 +53,9 @@ def test_build_stamps_a_dated_version_iri():
     g = Graph()
     g.add((URIRef(ONTOLOGY_IRI), RDF.type, OWL.Ontology))
     stamp(g, "2026-01-02")
-    assert g.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI) == URIRef("https://w3id.org/exmech/releases/2026-01-02/exmech.ttl")
+    assert g.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI) == URIRef(
+        "https://w3id.org/exmech/releases/2026-01-02/exmech.ttl"
+    )
     assert "2026-01-02" in str(g.value(URIRef(ONTOLOGY_IRI), OWL.versionInfo))
     stamp(g, "2026-02-03")  # restamping replaces, never accumulates
     assert len(list(g.objects(URIRef(ONTOLOGY_IRI), OWL.versionIRI))) == 1
@@ -76,8 +80,13 @@ def test_mechanisms_per_theme_query_matches_a_direct_count(kg):
         direct[str(theme)] = direct.get(str(theme), 0) + 1
     rows = kg.query("mechanisms-per-theme")
     assert {r["theme"]: int(r["mechanisms"]) for r in rows if int(r["mechanisms"])} == direct
-    assert [r["themeLabel"] for r in rows] == ["neuromuscular", "psychosocial", "neurophysiological",
-                                              "cardiometabolic", "tissue healing"]
+    assert [r["themeLabel"] for r in rows] == [
+        "neuromuscular",
+        "psychosocial",
+        "neurophysiological",
+        "cardiometabolic",
+        "tissue healing",
+    ]
     assert Literal("tissue healing") in {Literal(r["themeLabel"]) for r in rows}
 
 
@@ -91,5 +100,7 @@ def test_causal_links_are_derived_only_from_supported_indirect_effects(fixture_k
     # MA2: aerobic fitness -> pain, CI (-0.5, 0.0) touches zero: nothing derived
     assert (MECH["aerobic-fitness"], OUTC["pain-intensity"]) not in links
     assert len(links) == 2
-    sup = fixture_kg.graph.value(EXM.causallyUpstreamOf, URIRef("http://www.w3.org/2000/01/rdf-schema#subPropertyOf"))
+    sup = fixture_kg.graph.value(
+        EXM.causallyUpstreamOf, URIRef("http://www.w3.org/2000/01/rdf-schema#subPropertyOf")
+    )
     assert sup == URIRef("http://purl.obolibrary.org/obo/RO_0002411")

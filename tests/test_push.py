@@ -119,6 +119,8 @@ def test_paths_command_on_an_endpoint(oxigraph_server):
         assert remote.exit_code == 0, remote.output
         assert len(remote.output.splitlines()) > 1
         assert sorted(remote.output.splitlines()) == sorted(runner.invoke(app, args).output.splitlines())
-    turtle = runner.invoke(app, ["paths", "--mechanism", "self-efficacy", "-f", "turtle",
-                                 "--endpoint", f"{oxigraph_server}/query"])
+    turtle = runner.invoke(
+        app,
+        ["paths", "--mechanism", "self-efficacy", "-f", "turtle", "--endpoint", f"{oxigraph_server}/query"],
+    )
     assert turtle.exit_code == 0 and "exm:Path" in turtle.output and "exm:hasEvidence" in turtle.output

@@ -1,7 +1,7 @@
 """queries/qc/*-violation.rq: no rows on the shipped graph, and each one fires on data that breaks its rule."""
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import Literal
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from exmech.catalogue import catalogue
@@ -33,16 +33,28 @@ def _broken(add):
 
 
 BREAKERS = {
-    "qc/term-without-label-or-definition-violation": lambda g: g.add((MECH["unlabelled"], RDF.type, EXM.Mechanism)),
-    "qc/mechanism-not-in-one-theme-violation": lambda g: g.add((MECH["self-efficacy"], EXM.inTheme, THEME.neuromuscular)),
+    "qc/term-without-label-or-definition-violation": lambda g: g.add(
+        (MECH["unlabelled"], RDF.type, EXM.Mechanism)
+    ),
+    "qc/mechanism-not-in-one-theme-violation": lambda g: g.add(
+        (MECH["self-efficacy"], EXM.inTheme, THEME.neuromuscular)
+    ),
     "qc/claim-without-source-violation": lambda g: g.add((KB["x-claim"], RDF.type, EXM.MechanismClaim)),
-    "qc/study-without-source-violation": lambda g: g.add((KB["x-study"], RDF.type, EXM.RandomisedControlledTrial)),
+    "qc/study-without-source-violation": lambda g: g.add(
+        (KB["x-study"], RDF.type, EXM.RandomisedControlledTrial)
+    ),
     "qc/mediation-without-source-violation": lambda g: g.add((KB["x-ma"], RDF.type, EXM.MediationAnalysis)),
     "qc/undeclared-term-violation": lambda g: g.add((KB["x"], EXM.sampleSise, Literal(3))),
-    "qc/undefined-vocabulary-term-violation": lambda g: g.add((KB["x"], EXM.proposedMechanism, MECH["no-such"])),
+    "qc/undefined-vocabulary-term-violation": lambda g: g.add(
+        (KB["x"], EXM.proposedMechanism, MECH["no-such"])
+    ),
     "qc/dangling-kb-node-violation": lambda g: g.add((KB["fixture-cq-a"], EXM.hasArm, KB["missing-arm"])),
-    "qc/claim-status-violation": lambda g: g.add((KB["fixture-cq-a-claim1"], EXM.evidenceStatus, EXM.Supported)),
-    "qc/ci-excludes-estimate-violation": lambda g: g.add((KB["fixture-cq-ma1-ind"], EXM.ciUpper, Literal(-0.95))),
+    "qc/claim-status-violation": lambda g: g.add(
+        (KB["fixture-cq-a-claim1"], EXM.evidenceStatus, EXM.Supported)
+    ),
+    "qc/ci-excludes-estimate-violation": lambda g: g.add(
+        (KB["fixture-cq-ma1-ind"], EXM.ciUpper, Literal(-0.95))
+    ),
 }
 
 
@@ -57,8 +69,12 @@ def test_quality_check_fires_on_broken_data(name):
 
 
 def test_label_check_names_the_missing_definition():
-    graph = _broken(lambda g: (g.add((EXM.NewThing, RDF.type, __import__("rdflib").OWL.Class)),
-                               g.add((EXM.NewThing, RDFS.label, Literal("new thing")))))
+    graph = _broken(
+        lambda g: (
+            g.add((EXM.NewThing, RDF.type, __import__("rdflib").OWL.Class)),
+            g.add((EXM.NewThing, RDFS.label, Literal("new thing"))),
+        )
+    )
     rows = list(graph.query(QC["qc/term-without-label-or-definition-violation"].text))
     assert [(str(r[0]), str(r[1])) for r in rows] == [(str(EXM.NewThing), "no skos:definition")]
     assert (EXM.NewThing, SKOS.definition, None) not in graph

@@ -1,14 +1,21 @@
 """exmech release: every artefact is written, parses, agrees with the others, and no released term vanishes."""
 
 import hashlib
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SKOS, VOID
 
 from exmech.namespaces import EXM, ONTOLOGY_IRI
-from exmech.release import RELEASED_TERMS, ReleaseError, make_release, ontology_graph, read_terms, term_iris, vanished_terms
+from exmech.release import (
+    RELEASED_TERMS,
+    ReleaseError,
+    make_release,
+    ontology_graph,
+    read_terms,
+    term_iris,
+    vanished_terms,
+)
 from exmech.resources import resource_dir
 
 
@@ -22,7 +29,9 @@ def test_checksums_cover_every_file_and_match(release):
     for line in (release.out / "SHA256SUMS").read_text().splitlines():
         digest, name = line.split("  ", 1)
         listed[name] = digest
-    on_disk = {p.relative_to(release.out).as_posix() for p in release.out.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    on_disk = {p.relative_to(release.out).as_posix() for p in release.out.rglob("*") if p.is_file()} - {
+        "SHA256SUMS"
+    }
     assert set(listed) == on_disk
     for name, digest in listed.items():
         assert hashlib.sha256((release.out / name).read_bytes()).hexdigest() == digest
@@ -38,7 +47,8 @@ def test_serialisations_are_isomorphic(release, part):
 def test_version_iri_is_stamped_with_the_release_date(release):
     onto = Graph().parse(release.out / "ontology" / "exmech.ttl")
     assert onto.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI) == URIRef(
-        "https://w3id.org/exmech/releases/2026-01-02/exmech.ttl")
+        "https://w3id.org/exmech/releases/2026-01-02/exmech.ttl"
+    )
 
 
 def test_rdfxml_loads_in_owlready2_with_every_class(release):
@@ -63,11 +73,17 @@ def test_void_counts_what_is_released(release):
 
 
 def test_sssom_lists_every_external_mapping(release):
-    lines = [ln for ln in (release.out / "mappings.sssom.tsv").read_text().splitlines() if not ln.startswith("#")]
+    lines = [
+        ln for ln in (release.out / "mappings.sssom.tsv").read_text().splitlines() if not ln.startswith("#")
+    ]
     assert lines[0].split("\t")[:4] == ["subject_id", "subject_label", "predicate_id", "object_id"]
     onto = ontology_graph()
-    mappings = {(s, o) for p in (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
-                for s, o in onto.subject_objects(p) if not str(o).startswith("https://w3id.org/exmech/")}
+    mappings = {
+        (s, o)
+        for p in (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
+        for s, o in onto.subject_objects(p)
+        if not str(o).startswith("https://w3id.org/exmech/")
+    }
     assert len(lines) - 1 == len(mappings) > 0
 
 
@@ -84,7 +100,9 @@ def test_docs_cover_every_class_and_property(release):
 
 def test_release_refuses_when_a_released_term_vanishes(tmp_path):
     previous = tmp_path / "terms.txt"
-    previous.write_text("https://w3id.org/exmech/ontology/Study\nhttps://w3id.org/exmech/ontology/NoLongerThere\n")
+    previous.write_text(
+        "https://w3id.org/exmech/ontology/Study\nhttps://w3id.org/exmech/ontology/NoLongerThere\n"
+    )
     with pytest.raises(ReleaseError, match="NoLongerThere"):
         make_release(tmp_path / "dist", previous_terms=previous)
     assert not (tmp_path / "dist").exists()  # nothing half-written
@@ -104,4 +122,6 @@ def test_every_term_of_the_recorded_release_is_still_here_or_deprecated():
     previous = read_terms(recorded)
     assert len(previous) > 50
     assert vanished_terms(previous, ontology_graph()) == []
-    assert previous <= term_iris(ontology_graph()) | {str(s) for s in ontology_graph().subjects(OWL.deprecated, Literal(True))}
+    assert previous <= term_iris(ontology_graph()) | {
+        str(s) for s in ontology_graph().subjects(OWL.deprecated, Literal(True))
+    }

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from rdflib.namespace import RDF, SH
 
+from exmech.entries import read_entry
 from exmech.load import load_graph
 from exmech.namespaces import expand
-from exmech.entries import read_entry
 from exmech.shapes import shapes_graph, validate
 from exmech.validate import store_index, validate_entry
 
@@ -55,7 +55,11 @@ def test_every_shape_is_named_and_has_a_message():
 
 
 def test_a_pmid_only_publication_is_a_warning_not_a_violation(tmp_path):
-    text = (EXAMPLES / "valid" / "Study-minimal.ttl").read_text().replace('bibo:doi "10.5555/example"', 'bibo:pmid "5555"')
+    text = (
+        (EXAMPLES / "valid" / "Study-minimal.ttl")
+        .read_text()
+        .replace('bibo:doi "10.5555/example"', 'bibo:pmid "5555"')
+    )
     entry = tmp_path / "entry.ttl"
     entry.write_text(text)
     (tmp_path / "kb").mkdir()

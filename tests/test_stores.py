@@ -149,8 +149,12 @@ def same_paths(found) -> list:
 
 @pytest.mark.parametrize(
     "given",
-    [{}, {"intervention": "aerobic", "outcome": "pain intensity"}, {"mechanism": "self-efficacy"},
-     {"theme": "psychosocial", "min_evidence": "tested"}],
+    [
+        {},
+        {"intervention": "aerobic", "outcome": "pain intensity"},
+        {"mechanism": "self-efficacy"},
+        {"theme": "psychosocial", "min_evidence": "tested"},
+    ],
 )
 def test_paths_api_agrees_across_stores(given, memory, oxigraph_store):
     from exmech.paths import find_paths
@@ -165,5 +169,7 @@ def test_paths_command_on_an_oxigraph_store(tmp_path):
     on_disk = runner.invoke(app, [*args, "--store", f"oxigraph:{tmp_path / 'ox'}"])
     assert on_disk.exit_code == 0, on_disk.output
     assert sorted(on_disk.output.splitlines()) == sorted(runner.invoke(app, args).output.splitlines())
-    unknown = runner.invoke(app, ["paths", "--mechanism", "telepathy", "--store", f"oxigraph:{tmp_path / 'ox'}"])
+    unknown = runner.invoke(
+        app, ["paths", "--mechanism", "telepathy", "--store", f"oxigraph:{tmp_path / 'ox'}"]
+    )
     assert unknown.exit_code == 2 and "mech:self-efficacy" in unknown.output

@@ -112,7 +112,9 @@ def test_json_report_is_structured_per_file():
 
 def test_turtle_report_is_the_shacl_report_graph_with_the_python_checks(tmp_path):
     bad = tmp_path / "dup.ttl"
-    bad.write_text(VALID_TRIAL.read_text().replace('"10.5555/example"', '"10.2522/PTJ.20090218"'))  # Costa 2009
+    bad.write_text(
+        VALID_TRIAL.read_text().replace('"10.5555/example"', '"10.2522/PTJ.20090218"')
+    )  # Costa 2009
     result = runner.invoke(
         app, ["validate", str(bad), str(EXAMPLES / "invalid" / "Study-bad-doi.ttl"), "-f", "turtle"]
     )

@@ -43,7 +43,9 @@ class NamedQuery:
         unknown = sorted(set(given) - set(self.parameters))
         if unknown:
             known = ", ".join(self.parameters) or "none"
-            raise QueryError(f"query {self.name!r} has no parameter {', '.join(unknown)} (parameters: {known})")
+            raise QueryError(
+                f"query {self.name!r} has no parameter {', '.join(unknown)} (parameters: {known})"
+            )
         values = {n: p.default for n, p in self.parameters.items() if p.default is not None} | given
         return {name: parse_term(value, name) for name, value in values.items()}
 

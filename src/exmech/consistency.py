@@ -28,7 +28,9 @@ def owl_rl(graph: Graph) -> Verdict:
         closure.add(triple)
     before = len(closure)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
-    messages = sorted(str(m) for e in closure.subjects(RDF.type, _ERR.ErrorMessage) for m in closure.objects(e, _ERR.error))
+    messages = sorted(
+        str(m) for e in closure.subjects(RDF.type, _ERR.ErrorMessage) for m in closure.objects(e, _ERR.error)
+    )
     return Verdict("OWL RL (owlrl)", not messages, messages, len(closure) - before)
 
 
@@ -45,7 +47,9 @@ def java_available() -> bool:
 def hermit(graph: Graph) -> Verdict:
     """Run HermiT through owlready2; report 'not run' cleanly when no Java runtime is present."""
     if not java_available():
-        return Verdict("HermiT (owlready2)", None, ["no Java runtime found: HermiT not run (OWL RL check still applies)"])
+        return Verdict(
+            "HermiT (owlready2)", None, ["no Java runtime found: HermiT not run (OWL RL check still applies)"]
+        )
     import owlready2
 
     with tempfile.TemporaryDirectory() as tmp:

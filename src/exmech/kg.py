@@ -1,9 +1,9 @@
 """The Python API: a loaded knowledge graph and the packaged queries over it.
 
-    from exmech.kg import KnowledgeGraph
-    kg = KnowledgeGraph.load()
-    for row in kg.query("mechanisms-for-exercise-type", exerciseType="exm:WalkingExercise"):
-        print(row)
+from exmech.kg import KnowledgeGraph
+kg = KnowledgeGraph.load()
+for row in kg.query("mechanisms-for-exercise-type", exerciseType="exm:WalkingExercise"):
+    print(row)
 """
 
 from pathlib import Path
@@ -34,8 +34,14 @@ class KnowledgeGraph:
         """Like run(), with rows as dicts of plain strings."""
         return as_records(self.run(name_or_file, **params))
 
-    def paths(self, intervention: str | None = None, mechanism: str | None = None, theme: str | None = None,
-              outcome: str | None = None, min_evidence: str = "proposed") -> list:
+    def paths(
+        self,
+        intervention: str | None = None,
+        mechanism: str | None = None,
+        theme: str | None = None,
+        outcome: str | None = None,
+        min_evidence: str = "proposed",
+    ) -> list:
         """Intervention -> mechanism -> outcome paths as typed records (see exmech.paths.Path)."""
         from .paths import find_paths
 

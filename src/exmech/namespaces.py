@@ -45,7 +45,7 @@ def compact(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(str(ns)) and len(str(ns)) > len(best):
             best, found = str(ns), prefix
-    return f"{found}:{iri[len(best):]}" if best else iri
+    return f"{found}:{iri[len(best) :]}" if best else iri
 
 
 def expand(curie: str) -> str | None:

@@ -75,8 +75,10 @@ def _store(source):
 
 def _candidates(store, kind: str) -> dict[URIRef, set[str]]:
     """The terms a filter may name, each with its labels."""
-    query = f"{_PREFIXES}SELECT ?term ?label WHERE {{ {_KINDS[kind][2]} FILTER(isIRI(?term)) " \
+    query = (
+        f"{_PREFIXES}SELECT ?term ?label WHERE {{ {_KINDS[kind][2]} FILTER(isIRI(?term)) "
         "OPTIONAL { ?term rdfs:label ?label } }"
+    )
     found: dict[URIRef, set[str]] = {}
     for row in store.select(query, {}):
         found.setdefault(row["term"], set()).update([str(row["label"])] if row["label"] else [])
@@ -161,9 +163,12 @@ def find_paths(
     return paths
 
 
-_NODE_TRIPLES = _PREFIXES + """SELECT ?s ?p ?o WHERE {
+_NODE_TRIPLES = (
+    _PREFIXES
+    + """SELECT ?s ?p ?o WHERE {
   { ?node ?p ?o BIND(?node AS ?s) } UNION { ?node exm:hasEvidence ?s . ?s ?p ?o }
 }"""
+)
 
 
 def paths_graph(source, paths: list[Path]) -> Graph:

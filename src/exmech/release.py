@@ -33,8 +33,14 @@ DATASET = URIRef(BASE + "dataset")
 LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 TERM_SPACES = ("ontology/", "mechanism/", "theme/", "instrument/", "outcome/")
-MEDIA = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
-         ".owl": "application/rdf+xml", ".tsv": "text/tab-separated-values", ".html": "text/html"}
+MEDIA = {
+    ".ttl": "text/turtle",
+    ".nt": "application/n-triples",
+    ".jsonld": "application/ld+json",
+    ".owl": "application/rdf+xml",
+    ".tsv": "text/tab-separated-values",
+    ".html": "text/html",
+}
 MAPPING_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
 RELEASED_TERMS = "released-terms.txt"
 
@@ -59,8 +65,11 @@ def ontology_graph() -> Graph:
 
 def term_iris(graph: Graph) -> set[str]:
     """IRIs of the terms the project mints: classes, properties and controlled-vocabulary concepts."""
-    return {str(s) for s in graph.subjects(RDF.type, None)
-            if isinstance(s, URIRef) and any(str(s).startswith(BASE + sp) for sp in TERM_SPACES)}
+    return {
+        str(s)
+        for s in graph.subjects(RDF.type, None)
+        if isinstance(s, URIRef) and any(str(s).startswith(BASE + sp) for sp in TERM_SPACES)
+    }
 
 
 def vanished_terms(previous: set[str], graph: Graph) -> list[str]:
@@ -70,7 +79,11 @@ def vanished_terms(previous: set[str], graph: Graph) -> list[str]:
 
 
 def read_terms(path: Path) -> set[str]:
-    return {ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")}
+    return {
+        ln.strip()
+        for ln in path.read_text(encoding="utf-8").splitlines()
+        if ln.strip() and not ln.startswith("#")
+    }
 
 
 def _serialise(graph: Graph, base: Path) -> list[Path]:
@@ -102,14 +115,29 @@ def sssom(graph: Graph, date: str) -> str:
     for pred in MAPPING_PREDICATES:
         for s, o in graph.subject_objects(pred):
             if str(s).startswith(BASE) and not str(o).startswith(BASE):
-                rows.append((compact(str(s)), str(graph.value(s, RDFS.label) or ""), compact(str(pred)),
-                             compact(str(o)), "semapv:ManualMappingCuration"))
+                rows.append(
+                    (
+                        compact(str(s)),
+                        str(graph.value(s, RDFS.label) or ""),
+                        compact(str(pred)),
+                        compact(str(o)),
+                        "semapv:ManualMappingCuration",
+                    )
+                )
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()} | {
-        "MESH": "http://id.nlm.nih.gov/mesh/", "OBI": "http://purl.obolibrary.org/obo/OBI_",
-        "NCIT": "http://purl.obolibrary.org/obo/NCIT_", "HP": "http://purl.obolibrary.org/obo/HP_",
-        "RO": "http://purl.obolibrary.org/obo/RO_", "semapv": "https://w3id.org/semapv/vocab/"}
-    header = [f"# mapping_set_id: {BASE}releases/{date}/mappings.sssom.tsv", f"# mapping_set_version: {date}",
-              f"# license: {LICENCE}", "# curie_map:"] + [f"#   {p}: {ns}" for p, ns in sorted(prefixes.items())]
+        "MESH": "http://id.nlm.nih.gov/mesh/",
+        "OBI": "http://purl.obolibrary.org/obo/OBI_",
+        "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
+        "HP": "http://purl.obolibrary.org/obo/HP_",
+        "RO": "http://purl.obolibrary.org/obo/RO_",
+        "semapv": "https://w3id.org/semapv/vocab/",
+    }
+    header = [
+        f"# mapping_set_id: {BASE}releases/{date}/mappings.sssom.tsv",
+        f"# mapping_set_version: {date}",
+        f"# license: {LICENCE}",
+        "# curie_map:",
+    ] + [f"#   {p}: {ns}" for p, ns in sorted(prefixes.items())]
     lines = ["\t".join(("subject_id", "subject_label", "predicate_id", "object_id", "mapping_justification"))]
     lines += ["\t".join(r) for r in sorted(set(rows))]
     return "\n".join(header + lines) + "\n"
@@ -119,10 +147,14 @@ def examples_html(full: Graph) -> str:
     """For every exmech class with instances in the knowledge base, its first real instance as Turtle."""
     from html import escape
 
-    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>exmech examples</title></head><body>",
-             "<h1>exmech: one real example per class</h1>"]
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>exmech examples</title></head><body>",
+        "<h1>exmech: one real example per class</h1>",
+    ]
     for cls in sorted({c for c in full.objects(None, RDF.type) if str(c).startswith(str(EXM))}, key=str):
-        instances = sorted((s for s in full.subjects(RDF.type, cls) if str(s).startswith(BASE + "kb/")), key=str)
+        instances = sorted(
+            (s for s in full.subjects(RDF.type, cls) if str(s).startswith(BASE + "kb/")), key=str
+        )
         if not instances:
             continue
         example = bind_prefixes(Graph())
@@ -145,7 +177,9 @@ def ontology_html(onto: Graph) -> str:
         if handler not in handlers:
             root.removeHandler(handler)
     root.setLevel(level)
-    return OntPub(ontology=onto + Graph()).make_html()  # a copy: pyLODE adds its background triples to the graph
+    return OntPub(
+        ontology=onto + Graph()
+    ).make_html()  # a copy: pyLODE adds its background triples to the graph
 
 
 def void_description(onto: Graph, kb: Graph, date: str, files: list[Path], out: Path) -> Graph:
@@ -156,10 +190,24 @@ def void_description(onto: Graph, kb: Graph, date: str, files: list[Path], out: 
     full = onto + kb
     g.add((DATASET, RDF.type, VOID.Dataset))
     g.add((DATASET, RDF.type, DCAT.Dataset))
-    g.add((DATASET, DCTERMS.title, Literal("exmech: mechanisms of exercise for chronic low back pain", lang="en")))
-    g.add((DATASET, DCTERMS.description, Literal(
-        "Ontology and knowledge base of randomised trials of exercise for chronic low back pain, the mechanisms "
-        "their authors propose, and published mediation analyses, each fact with its source.", lang="en")))
+    g.add(
+        (
+            DATASET,
+            DCTERMS.title,
+            Literal("exmech: mechanisms of exercise for chronic low back pain", lang="en"),
+        )
+    )
+    g.add(
+        (
+            DATASET,
+            DCTERMS.description,
+            Literal(
+                "Ontology and knowledge base of randomised trials of exercise for chronic low back pain, the mechanisms "
+                "their authors propose, and published mediation analyses, each fact with its source.",
+                lang="en",
+            ),
+        )
+    )
     g.add((DATASET, DCTERMS.license, LICENCE))
     g.add((DATASET, DCTERMS.issued, Literal(date, datatype=XSD.date)))
     g.add((DATASET, OWL.versionInfo, Literal(f"{__version__} ({date})")))
@@ -180,7 +228,7 @@ def void_description(onto: Graph, kb: Graph, date: str, files: list[Path], out: 
         g.add((subset, RDF.type, VOID.Dataset))
         g.add((subset, VOID.triples, Literal(len(part))))
     for cls in sorted({c for c in full.objects(None, RDF.type) if str(c).startswith(str(EXM))}, key=str):
-        partition = URIRef(f"{DATASET}/class/{str(cls)[len(str(EXM)):]}")
+        partition = URIRef(f"{DATASET}/class/{str(cls)[len(str(EXM)) :]}")
         g.add((DATASET, VOID.classPartition, partition))
         g.add((partition, VOID["class"], cls))
         g.add((partition, VOID.entities, Literal(len(set(full.subjects(RDF.type, cls))))))
@@ -192,7 +240,13 @@ def void_description(onto: Graph, kb: Graph, date: str, files: list[Path], out: 
         g.add((dist, DCAT.downloadURL, dist))
         g.add((dist, DCAT.byteSize, Literal(path.stat().st_size, datatype=XSD.nonNegativeInteger)))
         if path.suffix in MEDIA:
-            g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{MEDIA[path.suffix]}")))
+            g.add(
+                (
+                    dist,
+                    DCAT.mediaType,
+                    URIRef(f"https://www.iana.org/assignments/media-types/{MEDIA[path.suffix]}"),
+                )
+            )
         g.add((dist, SPDX.checksum, Literal(sha256(path))))
     return g
 
@@ -207,7 +261,9 @@ def make_release(out: Path, date: str | None = None, previous_terms: Path | None
     onto = ontology_graph()
     previous = previous_terms or resource_dir("ontology") / RELEASED_TERMS
     if previous.is_file() and (gone := vanished_terms(read_terms(previous), onto)):
-        raise ReleaseError("terms of the previous release are gone without owl:deprecated: " + ", ".join(gone))
+        raise ReleaseError(
+            "terms of the previous release are gone without owl:deprecated: " + ", ".join(gone)
+        )
     full = onto + bind_prefixes(Graph())
     for path in knowledge_base_files():
         parse_file(full, path)
@@ -238,8 +294,10 @@ def make_release(out: Path, date: str | None = None, previous_terms: Path | None
         examples.write_text(examples_html(full), encoding="utf-8")
         files += [docs, examples]
         terms = staging / "terms.txt"
-        terms.write_text(f"# term IRIs of exmech release {date}\n" + "\n".join(sorted(term_iris(onto))) + "\n",
-                         encoding="utf-8")
+        terms.write_text(
+            f"# term IRIs of exmech release {date}\n" + "\n".join(sorted(term_iris(onto))) + "\n",
+            encoding="utf-8",
+        )
         files.append(terms)
         void = staging / "void.ttl"
         void_description(onto, kb, date, files, staging).serialize(void, format="turtle", encoding="utf-8")

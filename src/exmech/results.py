@@ -65,7 +65,9 @@ def render_rows(variables: list[str], table: list[list], fmt: str) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "json":
-        bindings = [{v: _json_term(t) for v, t in zip(variables, r, strict=True) if t is not None} for r in table]
+        bindings = [
+            {v: _json_term(t) for v, t in zip(variables, r, strict=True) if t is not None} for r in table
+        ]
         return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, indent=2) + "\n"
     if fmt == "csv":
         out = io.StringIO()

@@ -9,7 +9,7 @@ PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX bibo: <http://purl.org/ontolo
 _COUNTS = {
     "trials": "?s a exm:RandomisedControlledTrial .",
     "sourcedTrials": "?s a exm:RandomisedControlledTrial ; dcterms:source ?src ; exm:reportedIn ?p ."
-                     " { ?p bibo:doi|bibo:pmid ?id } UNION { ?s exm:trialRegistration ?id }",
+    " { ?p bibo:doi|bibo:pmid ?id } UNION { ?s exm:trialRegistration ?id }",
     "fullTextTrials": "?s exm:mechanismExtraction exm:FullText .",
     "abstractOnlyTrials": "?s exm:mechanismExtraction exm:AbstractOnly .",
     "citationOnlyTrials": "?s exm:mechanismExtraction exm:CitationOnly .",

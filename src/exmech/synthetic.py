@@ -13,12 +13,32 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from .namespaces import BIBO, EXM, INSTR, MECH, OUTC
 
 SYNTHETIC = "https://w3id.org/exmech/synthetic/"
-EXERCISE_TYPES = ["ResistanceExercise", "MotorControlExercise", "PilatesExercise", "YogaExercise", "McKenzieExercise",
-                  "WalkingExercise", "CyclingExercise", "WaterBasedExercise", "StretchingExercise", "MultimodalExercise",
-                  "TaiChiExercise"]
+EXERCISE_TYPES = [
+    "ResistanceExercise",
+    "MotorControlExercise",
+    "PilatesExercise",
+    "YogaExercise",
+    "McKenzieExercise",
+    "WalkingExercise",
+    "CyclingExercise",
+    "WaterBasedExercise",
+    "StretchingExercise",
+    "MultimodalExercise",
+    "TaiChiExercise",
+]
 COMPARATORS = ["TrueControl", "HandsOnControl", "HandsOffControl"]
-MECHANISMS = ["muscle-strength", "motor-control", "self-efficacy", "fear-avoidance", "mood", "aerobic-fitness",
-              "endogenous-pain-inhibition", "pain-catastrophising", "flexibility", "tissue-repair"]
+MECHANISMS = [
+    "muscle-strength",
+    "motor-control",
+    "self-efficacy",
+    "fear-avoidance",
+    "mood",
+    "aerobic-fitness",
+    "endogenous-pain-inhibition",
+    "pain-catastrophising",
+    "flexibility",
+    "tissue-repair",
+]
 OUTCOMES = [("pain-intensity", "nrs"), ("disability", "rmdq")]
 
 
@@ -29,27 +49,50 @@ def study_triples(i: int, rng: random.Random) -> Iterator[tuple]:
     source = URIRef(f"{SYNTHETIC}source/{i}")
     n = rng.randint(20, 400)
     yield from [
-        (s, RDF.type, EXM.RandomisedControlledTrial), (s, RDFS.label, Literal(f"Synthetic study {i}")),
-        (s, EXM.synthetic, Literal(True)), (s, EXM.reportedIn, pub), (s, EXM.sampleSize, Literal(n)),
-        (s, EXM.hasPopulation, pop), (s, EXM.hasArm, arm1), (s, EXM.hasArm, arm2),
-        (s, EXM.mechanismExtraction, EXM.FullText), (s, DCTERMS.source, source),
-        (pub, RDF.type, BIBO.AcademicArticle), (pub, DCTERMS.title, Literal(f"Synthetic trial report {i}")),
-        (pub, BIBO.doi, Literal(f"10.99999/synthetic.{i}")), (pub, DCTERMS.issued, Literal(str(1990 + i % 30), datatype=XSD.gYear)),
-        (pop, RDF.type, EXM.Population), (pop, EXM.minimumPainDurationWeeks, Literal(12)),
-        (arm1, RDF.type, EXM.Arm), (arm1, EXM.receives, ex), (arm2, RDF.type, EXM.Arm), (arm2, EXM.receives, ctrl),
-        (ex, RDF.type, EXM[rng.choice(EXERCISE_TYPES)]), (ctrl, RDF.type, EXM[rng.choice(COMPARATORS)]),
+        (s, RDF.type, EXM.RandomisedControlledTrial),
+        (s, RDFS.label, Literal(f"Synthetic study {i}")),
+        (s, EXM.synthetic, Literal(True)),
+        (s, EXM.reportedIn, pub),
+        (s, EXM.sampleSize, Literal(n)),
+        (s, EXM.hasPopulation, pop),
+        (s, EXM.hasArm, arm1),
+        (s, EXM.hasArm, arm2),
+        (s, EXM.mechanismExtraction, EXM.FullText),
+        (s, DCTERMS.source, source),
+        (pub, RDF.type, BIBO.AcademicArticle),
+        (pub, DCTERMS.title, Literal(f"Synthetic trial report {i}")),
+        (pub, BIBO.doi, Literal(f"10.99999/synthetic.{i}")),
+        (pub, DCTERMS.issued, Literal(str(1990 + i % 30), datatype=XSD.gYear)),
+        (pop, RDF.type, EXM.Population),
+        (pop, EXM.minimumPainDurationWeeks, Literal(12)),
+        (arm1, RDF.type, EXM.Arm),
+        (arm1, EXM.receives, ex),
+        (arm2, RDF.type, EXM.Arm),
+        (arm2, EXM.receives, ctrl),
+        (ex, RDF.type, EXM[rng.choice(EXERCISE_TYPES)]),
+        (ctrl, RDF.type, EXM[rng.choice(COMPARATORS)]),
     ]
     outcome, instrument = rng.choice(OUTCOMES)
     m = URIRef(f"{s}-m1")
-    yield from [(m, RDF.type, EXM.OutcomeMeasurement), (m, EXM.inStudy, s), (m, EXM.ofConstruct, OUTC[outcome]),
-                (m, EXM.usesInstrument, INSTR[instrument])]
+    yield from [
+        (m, RDF.type, EXM.OutcomeMeasurement),
+        (m, EXM.inStudy, s),
+        (m, EXM.ofConstruct, OUTC[outcome]),
+        (m, EXM.usesInstrument, INSTR[instrument]),
+    ]
     if i % 3 == 0:  # a third of trials propose no mechanism, as in the review
         return
     for k, mech in enumerate(rng.sample(MECHANISMS, rng.randint(1, 3)), start=1):
         c = URIRef(f"{s}-claim{k}")
-        yield from [(c, RDF.type, EXM.MechanismClaim), (c, EXM.statedBy, s), (c, EXM.aboutIntervention, ex),
-                    (c, EXM.proposedMechanism, MECH[mech]), (c, EXM.sourceLocation, Literal("Discussion")),
-                    (c, EXM.statement, Literal("synthetic")), (c, PROV.wasDerivedFrom, source)]
+        yield from [
+            (c, RDF.type, EXM.MechanismClaim),
+            (c, EXM.statedBy, s),
+            (c, EXM.aboutIntervention, ex),
+            (c, EXM.proposedMechanism, MECH[mech]),
+            (c, EXM.sourceLocation, Literal("Discussion")),
+            (c, EXM.statement, Literal("synthetic")),
+            (c, PROV.wasDerivedFrom, source),
+        ]
 
 
 def triples(studies: int, seed: int = 1) -> Iterator[tuple]:

@@ -13,7 +13,9 @@ from .namespaces import BASE, ONTOLOGY_IRI
 def release_date() -> str:
     """Today (UTC), or the date of SOURCE_DATE_EPOCH for reproducible builds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
+    when = (
+        dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
+    )
     return when.date().isoformat()
 
 

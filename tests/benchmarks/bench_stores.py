@@ -100,8 +100,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 100000])
     parser.add_argument("--huge", action="store_true", help="also 1,000,000 studies (takes long)")
     parser.add_argument("--runs", type=int, default=3, help="query repetitions; the median is shown")
-    parser.add_argument("--rdflib-max", type=int, default=100000,
-                        help="largest size rdflib is tried on (1M studies would need over 24 GiB in rdflib)")
+    parser.add_argument(
+        "--rdflib-max",
+        type=int,
+        default=100000,
+        help="largest size rdflib is tried on (1M studies would need over 24 GiB in rdflib)",
+    )
     parser.add_argument("--rules", type=Path, help="*-construct.rq rules to use instead")
     parser.add_argument("--one", nargs=3, metavar=("STORE", "NT", "WORKDIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -113,10 +117,16 @@ def main() -> None:
     from exmech.synthetic import write_ntriples
 
     sizes = args.sizes + ([1_000_000] if args.huge else [])
-    print(f"stores benchmark: median of {args.runs} runs; load = parse + rules "
-          f"({args.rules or 'shipped rules'}); peak RSS per subprocess", flush=True)
-    head = f"{'studies':>9} {'triples':>10} {'store':>8} {'load s':>9} " + " ".join(
-        f"{c + ' s':>16} {'rows':>7}" for c, _, _ in QUERIES) + f" {'peak MiB':>9}"
+    print(
+        f"stores benchmark: median of {args.runs} runs; load = parse + rules "
+        f"({args.rules or 'shipped rules'}); peak RSS per subprocess",
+        flush=True,
+    )
+    head = (
+        f"{'studies':>9} {'triples':>10} {'store':>8} {'load s':>9} "
+        + " ".join(f"{c + ' s':>16} {'rows':>7}" for c, _, _ in QUERIES)
+        + f" {'peak MiB':>9}"
+    )
     print(head)
     print("-" * len(head), flush=True)
     summary = []

@@ -49,7 +49,9 @@ def qc_violations(graph) -> dict[str, list]:
     return found
 
 
-def check(kb: Path | None = KbDir, hermit: bool = typer.Option(True, help="Also run HermiT where Java exists.")) -> None:
+def check(
+    kb: Path | None = KbDir, hermit: bool = typer.Option(True, help="Also run HermiT where Java exists.")
+) -> None:
     """Validate the graph: quality checks return no rows, SHACL shapes find no violation, the ontology is consistent.
 
     Exit code 0 when everything passes, 1 when something does not conform.
@@ -67,7 +69,9 @@ def check(kb: Path | None = KbDir, hermit: bool = typer.Option(True, help="Also 
             typer.echo("     " + "  ".join(str(t) for t in row))
     problems = validate_shapes(graph)
     violations_found = [p for p in problems if p.severity == "Violation"]
-    typer.echo(f"SHACL shapes: {len(violations_found)} violation(s), {len(problems) - len(violations_found)} warning(s)")
+    typer.echo(
+        f"SHACL shapes: {len(violations_found)} violation(s), {len(problems) - len(violations_found)} warning(s)"
+    )
     for problem in problems:
         typer.echo(f"  {problem.line()}")
     ok &= not violations_found

@@ -4,12 +4,19 @@ from pathlib import Path
 
 import typer
 
-KbDir = typer.Option(None, "--kb", help="Knowledge-base folder to use instead of the shipped one.",
-                     exists=True, file_okay=False)
-StoreSpec = typer.Option(None, "--store",
-                         help="memory (default) or oxigraph:PATH (on-disk Oxigraph, filled on first use).")
-EndpointUrl = typer.Option(None, "--endpoint",
-                           help="Run on a remote SPARQL 1.1 endpoint instead, e.g. http://127.0.0.1:7878/query.")
+KbDir = typer.Option(
+    None,
+    "--kb",
+    help="Knowledge-base folder to use instead of the shipped one.",
+    exists=True,
+    file_okay=False,
+)
+StoreSpec = typer.Option(
+    None, "--store", help="memory (default) or oxigraph:PATH (on-disk Oxigraph, filled on first use)."
+)
+EndpointUrl = typer.Option(
+    None, "--endpoint", help="Run on a remote SPARQL 1.1 endpoint instead, e.g. http://127.0.0.1:7878/query."
+)
 OutDir = typer.Option(Path("build"), "-o", "--output", "--out", help="Folder to write to.")
 
 

@@ -22,8 +22,12 @@ def _params(pairs: list[str]) -> dict[str, str]:
 
 
 def query(
-    name: str = typer.Argument(..., help="A packaged query name (see `exmech queries`) or a path to a .rq file."),
-    param: list[str] = typer.Option([], "--param", "-p", help="key=value; value as <IRI>, prefix:local, number or text."),
+    name: str = typer.Argument(
+        ..., help="A packaged query name (see `exmech queries`) or a path to a .rq file."
+    ),
+    param: list[str] = typer.Option(
+        [], "--param", "-p", help="key=value; value as <IRI>, prefix:local, number or text."
+    ),
     fmt: str = typer.Option("table", "-f", "--format", help=f"One of: {', '.join(FORMATS)}."),
     kb: Path | None = KbDir,
     store: str | None = StoreSpec,

@@ -12,9 +12,14 @@ from .options import fail
 
 
 def release(
-    out: Path = typer.Option(Path("dist"), "-o", "--output", "--out", help="Folder to write the release to (replaced)."),
-    record_terms: bool = typer.Option(False, "--record-terms",
-                                      help=f"Also copy terms.txt to ontology/{RELEASED_TERMS}, the list later releases must keep."),
+    out: Path = typer.Option(
+        Path("dist"), "-o", "--output", "--out", help="Folder to write the release to (replaced)."
+    ),
+    record_terms: bool = typer.Option(
+        False,
+        "--record-terms",
+        help=f"Also copy terms.txt to ontology/{RELEASED_TERMS}, the list later releases must keep.",
+    ),
 ) -> None:
     """Write a release: Turtle, N-Triples, JSON-LD, RDF/XML (via owlready2), shapes, VoID/DCAT, SSSOM, HTML docs, checksums.
 
