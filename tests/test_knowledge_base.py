@@ -3,7 +3,7 @@
 import re
 
 from rdflib import URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import PROV, RDF
 
 from exmech.namespaces import BIBO, EXM
 from exmech.resources import knowledge_base_files
@@ -70,7 +70,8 @@ def test_headline_figures_count_what_the_graph_holds(kg):
     assert figures["claims"] == len(set(kg.graph.subjects(RDF.type, EXM.MechanismClaim)))
     assert figures["sourcedClaims"] == figures["claims"]
     assert figures["sourcedTrials"] == figures["trials"]
-    assert figures["mechanismsNamedInReview"] + figures["reviewMechanismNamesMissing"] == 33
+    assert figures["reviewMechanismNamesSourced"] + figures["reviewMechanismNamesMissing"] == 33
+    assert figures["mechanismsNamedInReview"] <= figures["reviewMechanismNamesSourced"]
 
 
 def test_missing_sample_sizes_are_counted_not_guessed(kg):
@@ -82,3 +83,16 @@ def test_missing_sample_sizes_are_counted_not_guessed(kg):
         figures["abstractOnlyTrials"] + figures["fullTextTrials"] + figures["citationOnlyTrials"]
         == figures["trials"]
     )
+
+
+def test_review_mechanism_names_are_sourced_and_linked_consistently(kg):
+    names = set(kg.graph.subjects(RDF.type, EXM.ReviewMechanismName))
+    assert names, "the review's ranked mechanism names are missing"
+    ranks = [kg.graph.value(n, EXM.rankInReview).toPython() for n in names]
+    assert sorted(ranks) == list(range(1, len(names) + 1)), "ranks must run 1..n without gaps or repeats"
+    for n in names:
+        assert kg.graph.value(n, PROV.wasDerivedFrom) is not None, f"{n} has no source"
+        assert kg.graph.value(n, EXM.sourceLocation) is not None, f"{n} has no location in its source"
+        mechanism = kg.graph.value(n, EXM.denotesMechanism)
+        if mechanism is not None:  # a vocabulary mechanism the review names is marked as such
+            assert kg.graph.value(mechanism, EXM.namedInReview).toPython() is True, mechanism
