@@ -77,6 +77,14 @@ def test_sssom_lists_every_external_mapping(release):
         ln for ln in (release.out / "mappings.sssom.tsv").read_text().splitlines() if not ln.startswith("#")
     ]
     assert lines[0].split("\t")[:4] == ["subject_id", "subject_label", "predicate_id", "object_id"]
+    declared = {
+        ln.split(":")[0].strip("# ")
+        for ln in (release.out / "mappings.sssom.tsv").read_text().splitlines()
+        if ln.startswith("#   ")
+    }
+    for line in lines[1:]:  # every identifier is a CURIE of the curie_map, as SSSOM requires
+        for cell in (line.split("\t")[0], line.split("\t")[3]):
+            assert cell.split(":")[0] in declared, cell
     onto = ontology_graph()
     mappings = {
         (s, o)

@@ -111,6 +111,22 @@ def owl_via_owlready(graph: Graph, target: Path) -> Path:
 
 def sssom(graph: Graph, date: str) -> str:
     """Every skos mapping to an external vocabulary, as an SSSOM TSV with its YAML header."""
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()} | {
+        "MESH": "http://id.nlm.nih.gov/mesh/",
+        "OBI": "http://purl.obolibrary.org/obo/OBI_",
+        "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
+        "HP": "http://purl.obolibrary.org/obo/HP_",
+        "RO": "http://purl.obolibrary.org/obo/RO_",
+        "semapv": "https://w3id.org/semapv/vocab/",
+    }
+
+    def curie(iri: str) -> str:
+        """SSSOM identifiers are CURIEs whose prefixes the curie_map declares."""
+        for prefix, ns in sorted(prefixes.items(), key=lambda p: -len(p[1])):
+            if iri.startswith(ns):
+                return f"{prefix}:{iri[len(ns) :]}"
+        return iri
+
     rows = []
     for pred in MAPPING_PREDICATES:
         for s, o in graph.subject_objects(pred):
@@ -120,18 +136,10 @@ def sssom(graph: Graph, date: str) -> str:
                         compact(str(s)),
                         str(graph.value(s, RDFS.label) or ""),
                         compact(str(pred)),
-                        compact(str(o)),
+                        curie(str(o)),
                         "semapv:ManualMappingCuration",
                     )
                 )
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items()} | {
-        "MESH": "http://id.nlm.nih.gov/mesh/",
-        "OBI": "http://purl.obolibrary.org/obo/OBI_",
-        "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
-        "HP": "http://purl.obolibrary.org/obo/HP_",
-        "RO": "http://purl.obolibrary.org/obo/RO_",
-        "semapv": "https://w3id.org/semapv/vocab/",
-    }
     header = [
         f"# mapping_set_id: {BASE}releases/{date}/mappings.sssom.tsv",
         f"# mapping_set_version: {date}",
