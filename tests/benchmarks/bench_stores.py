@@ -10,6 +10,8 @@ are written to a temporary folder and never touch the shipped knowledge base.
 
     .venv/bin/python tests/benchmarks/bench_stores.py                # 1k, 10k, 100k
     .venv/bin/python tests/benchmarks/bench_stores.py --huge         # adds 1M (rdflib skipped: --rdflib-max)
+    .venv/bin/python tests/benchmarks/bench_stores.py --sizes --huge --skip paths "paths 1 mech"   # 1M only,
+                                                                     # without the 1.3M-row full listing
     .venv/bin/python tests/benchmarks/bench_stores.py --sizes 1000 --runs 3
 """
 
@@ -59,11 +61,12 @@ def measure(store_kind: str, nt: Path, workdir: Path, runs: int, rules: Path | N
                 parse_file(graph, path)
         derive(graph)
         store = MemoryStore(graph)
-        triples = len(graph)
     else:
         store = OxigraphStore(workdir / "oxigraph", files, reload=True)
-        triples = len(store.store)
-    out = {"load_s": time.perf_counter() - start, "triples": triples}
+    load_s = time.perf_counter() - start
+    triples = len(graph) if store_kind == "rdflib" else len(store.store)
+    out = {"load_s": load_s, "triples": triples}
+    progress(f"{store_kind}: {triples} triples loaded and derived in {load_s:.1f} s")
     for column, name, given in QUERIES:
         query = catalogue()[name]
         times, rows = [], 0
@@ -73,17 +76,24 @@ def measure(store_kind: str, nt: Path, workdir: Path, runs: int, rules: Path | N
             times.append(time.perf_counter() - t)
         out[column] = statistics.median(times)
         out[f"{column} rows"] = rows
+        progress(f"{store_kind}: {column}: median {out[column]:.3f} s, {rows} rows")
     out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
 
-def run_one(store_kind: str, nt: Path, workdir: Path, runs: int, rules: Path | None) -> dict:
+def progress(message: str) -> None:
+    """A line on stderr as each figure is known (the table row is printed when the subprocess ends)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"    [{time.strftime('%H:%M:%S')}] {message} (peak {peak:.0f} MiB)", file=sys.stderr, flush=True)
+
+
+def run_one(store_kind: str, nt: Path, workdir: Path, runs: int, rules: Path | None, skip: list[str]) -> dict:
     cmd = [sys.executable, __file__, "--one", store_kind, str(nt), str(workdir), "--runs", str(runs)]
     cmd += ["--rules", str(rules)] if rules else []
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    cmd += ["--skip", *skip] if skip else []
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # progress and errors go straight to stderr
     if done.returncode != 0:
-        last = done.stderr.strip().splitlines()[-1:] or [f"exit {done.returncode}"]
-        return {"error": last[0]}
+        return {"error": f"exit {done.returncode} (see the messages above)"}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -107,8 +117,20 @@ def main() -> None:
         help="largest size rdflib is tried on (1M studies would need over 24 GiB in rdflib)",
     )
     parser.add_argument("--rules", type=Path, help="*-construct.rq rules to use instead")
+    parser.add_argument(
+        "--skip",
+        nargs="*",
+        default=[],
+        metavar="COLUMN",
+        help="leave out these query columns, e.g. --skip paths (the full listing is slow at 1M studies)",
+    )
     parser.add_argument("--one", nargs=3, metavar=("STORE", "NT", "WORKDIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global QUERIES
+    unknown = set(args.skip) - {c for c, _, _ in QUERIES}
+    if unknown:
+        parser.error(f"--skip: unknown column(s) {sorted(unknown)}; columns: {[c for c, _, _ in QUERIES]}")
+    QUERIES = tuple(q for q in QUERIES if q[0] not in args.skip)
     if args.one:
         kind, nt, workdir = args.one
         print(json.dumps(measure(kind, Path(nt), Path(workdir), args.runs, args.rules)))
@@ -139,7 +161,7 @@ def main() -> None:
                 if kind == "rdflib" and size > args.rdflib_max:
                     results[kind] = {"error": f"skipped above {args.rdflib_max} studies (--rdflib-max)"}
                 else:
-                    results[kind] = run_one(kind, nt, Path(tmp), args.runs, args.rules)
+                    results[kind] = run_one(kind, nt, Path(tmp), args.runs, args.rules, args.skip)
                 r = results[kind]
                 if "error" in r:
                     print(f"{size:>9} {'':>10} {kind:>8}  {r['error']}", flush=True)
