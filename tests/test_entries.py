@@ -1,9 +1,6 @@
 """exmech validate / add / template on real files: formats, duplicates, hostile input, atomic and idempotent adds."""
 
-import hashlib
 import os
-import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,39 +11,15 @@ from hypothesis import strategies as st
 from rdflib import Graph
 from typer.testing import CliRunner
 
+from entry_helpers import kb_fixture, private_cache_fixture, tree_digest  # noqa: F401
 from exmech.cli import app
 from exmech.csv_template import COLUMNS, template_text
 from exmech.entries import read_entry
-from exmech.resources import resource_dir
 from exmech.validate import store_index, validate_entry
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).parent / "examples"
 VALID = EXAMPLES / "valid" / "Study-minimal.ttl"
-
-
-@pytest.fixture()
-def kb(tmp_path) -> Path:
-    """A private copy of the shipped knowledge base: tests never write to the real one."""
-    target = tmp_path / "kb"
-    shutil.copytree(resource_dir("ontology") / "kb", target)
-    return target
-
-
-def tree_digest(root: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and p.name != ".exmech.lock":
-            h.update(p.relative_to(root).as_posix().encode() + p.read_bytes())
-    return h.hexdigest()
-
-
-@pytest.fixture()
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("exmech tried to open a network connection")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
 def test_template_lists_every_column(tmp_path):
@@ -136,45 +109,6 @@ def test_concurrent_adds_both_land(kb, tmp_path):
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
     for i in range(2):
         assert Graph().parse(kb / "studies" / f"conc{i}x.ttl")
-
-
-HOSTILE = {
-    "malformed.ttl": (
-        b'@prefix exm: <https://w3id.org/exmech/ontology/> .\nexm:x exm:y "unterminated .\n',
-        "not valid turtle",
-    ),
-    "latin1.ttl": ("# caf\u00e9\n".encode("latin-1"), "not UTF-8"),
-    "deep.jsonld": (b"[" * 200 + b"]" * 200, "nested"),
-    "remote.jsonld": (b'{"@context": "http://example.org/ctx.jsonld", "@id": "urn:x"}', "not fetched"),
-    "bomb.rdf": (
-        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
-        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
-        "entity expansion",
-    ),
-    "bad.json": (b'{"@context": "exmech", ', "invalid JSON"),
-    "notes.txt": (b"hello", "unknown file type"),
-}
-
-
-@pytest.mark.parametrize("name", sorted(HOSTILE))
-def test_hostile_input_gets_a_clear_error_and_changes_nothing(name, kb, tmp_path, no_network):
-    content, message = HOSTILE[name]
-    path = tmp_path / name
-    path.write_bytes(content)
-    digest = tree_digest(kb)
-    for command in (["validate", str(path), "--kb", str(kb)], ["add", str(path), "--kb", str(kb)]):
-        result = runner.invoke(app, command)
-        assert result.exit_code == 2, result.output
-        assert message in result.output and name in result.output
-    assert tree_digest(kb) == digest
-
-
-def test_a_50_mb_file_is_refused_before_reading(tmp_path, no_network):
-    path = tmp_path / "huge.ttl"
-    with open(path, "wb") as f:
-        f.truncate(50 * 1024 * 1024)  # sparse: 50 MB on paper
-    result = runner.invoke(app, ["validate", str(path)])
-    assert result.exit_code == 2 and "50.0 MB" in result.output
 
 
 _vocab_types = [

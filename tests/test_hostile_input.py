@@ -1,7 +1,7 @@
 """Hostile or broken entry files: each gets a clear error naming the file (exit 2), no network, no change to the store.
 
-(test_entries.py covers the first set: malformed Turtle, Latin-1, 200-deep JSON, a remote @context, an RDF/XML
-entity bomb, truncated JSON, an unknown extension and a sparse 50 MB file; these are the rest.)
+Malformed Turtle, Latin-1, 200-deep JSON, a remote @context, an RDF/XML entity bomb, truncated JSON, an unknown
+extension, zip bombs, broken CSV and XLSX, and a sparse 50 MB file.
 """
 
 import io
@@ -42,6 +42,20 @@ def _wide_csv() -> bytes:
 
 
 HOSTILE = {
+    "malformed.ttl": (
+        b'@prefix exm: <https://w3id.org/exmech/ontology/> .\nexm:x exm:y "unterminated .\n',
+        "not valid turtle",
+    ),
+    "latin1.ttl": ("# caf\u00e9\n".encode("latin-1"), "not UTF-8"),
+    "deep.jsonld": (b"[" * 200 + b"]" * 200, "nested"),
+    "remote.jsonld": (b'{"@context": "http://example.org/ctx.jsonld", "@id": "urn:x"}', "not fetched"),
+    "bomb.rdf": (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+        "entity expansion",
+    ),
+    "bad.json": (b'{"@context": "exmech", ', "invalid JSON"),
+    "notes.txt": (b"hello", "unknown file type"),
     # JSON-LD 1.1 @import inside an inline context would make the parser fetch the URL
     "import.jsonld": (
         b'{"@context": {"@version": 1.1, "@import": "http://example.org/ctx.jsonld"}, "@id": "urn:x"}',
@@ -111,3 +125,11 @@ def test_one_bad_file_among_good_ones_is_named_and_nothing_is_added(kb, tmp_path
 def test_a_missing_file_is_exit_2():
     result = runner.invoke(app, ["validate", "/nonexistent/entry.ttl"])
     assert result.exit_code == 2 and "entry.ttl" in result.output
+
+
+def test_a_50_mb_file_is_refused_before_reading(tmp_path, no_network):
+    path = tmp_path / "huge.ttl"
+    with open(path, "wb") as f:
+        f.truncate(50 * 1024 * 1024)  # sparse: 50 MB on paper
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2 and "50.0 MB" in result.output

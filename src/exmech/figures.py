@@ -157,39 +157,19 @@ def path_diagram(
     theme_names = sorted(set(themes.values()))
     theme_colour = {t: THEME_COLOURS.get(t, "#E0E0E0") for t in theme_names}
     box = {"boxstyle": "round,pad=0.35", "ec": "#555555", "lw": 0.8}
-    for n in columns[0]:
-        ax.text(
-            pos[n][0],
-            pos[n][1],
-            labels[n],
-            ha="right",
-            va="center",
-            fontsize=10,
-            zorder=3,
-            bbox=box | {"fc": "white"},
-        )
-    for n in columns[1]:
-        ax.text(
-            pos[n][0],
-            pos[n][1],
-            labels[n],
-            ha="center",
-            va="center",
-            fontsize=10,
-            zorder=3,
-            bbox=box | {"fc": theme_colour.get(themes.get(n, ""), "white")},
-        )
-    for n in columns[2]:
-        ax.text(
-            pos[n][0],
-            pos[n][1],
-            labels[n],
-            ha="left",
-            va="center",
-            fontsize=10,
-            zorder=3,
-            bbox=box | {"fc": "white"},
-        )
+    fills = ({}, themes, {})  # only mechanisms are filled, in their theme's colour
+    for column, ha, fill in zip(columns, ("right", "center", "left"), fills, strict=True):
+        for n in column:
+            ax.text(
+                pos[n][0],
+                pos[n][1],
+                labels[n],
+                ha=ha,
+                va="center",
+                fontsize=10,
+                zorder=3,
+                bbox=box | {"fc": theme_colour.get(fill.get(n, ""), "white")},
+            )
     for x, title, ha in zip(
         xs,
         ("exercise type", "mechanism (candidate mediator)", "outcome"),

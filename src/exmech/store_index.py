@@ -84,14 +84,6 @@ class StoreIndex:
             index._save(cache)
         return index
 
-    @classmethod
-    def from_graph(cls, graph: Graph) -> "StoreIndex":
-        """An in-memory index of a graph (benchmarks and tests): identifiers and roots, one pseudo-file."""
-        index = cls(None)
-        index.files["<memory>"] = {"ids": identifier_keys(graph), "roots": sorted(_roots(graph))}
-        index._parsed["<memory>"] = graph
-        return index
-
     def _record(self, path: Path, mtime_ns: int, size: int) -> dict:
         graph = Graph()
         parse_file(graph, path)

@@ -16,9 +16,6 @@ from ..validate import check_entry, store_index, with_rows
 from .options import KbDir, fail
 
 FORMATS = ("text", "json", "turtle")
-EXIT_CODES = (
-    "Exit codes: 0 every file conforms, 1 a file does not conform, 2 a file cannot be read (nothing checked)."
-)
 
 
 def _read_all(files: list[Path]) -> dict[Path, Graph]:
