@@ -5,7 +5,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .namespaces import PREFIXES
+from .namespaces import CONTEXT
 from .version import stamp
 
 SERIALISATIONS = {"exmech.ttl": "turtle", "exmech.nt": "nt", "exmech.jsonld": "json-ld"}
@@ -18,7 +18,8 @@ class BuildResult:
 
 
 def jsonld_context() -> dict:
-    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+    """The shipped JSON-LD context (prefixes and terms): the one used to write, release, serve and read JSON-LD."""
+    return CONTEXT
 
 
 def write_graph(graph: Graph, out_dir: Path, date: str | None = None) -> BuildResult:

@@ -2,17 +2,19 @@
 
 from pathlib import Path
 
-import matplotlib
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-matplotlib.rcParams["svg.fonttype"] = "none"  # labels stay text in SVG: searchable, accessible, testable
-matplotlib.rcParams["svg.hashsalt"] = "exmech"  # stable element ids: the same data gives the same SVG
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from .paths import STATUSES
 
-from .paths import STATUSES  # noqa: E402
+# Figure objects, not pyplot: no global state, no backend chosen at import, nothing left open after saving.
+SVG_SETTINGS = {
+    "svg.fonttype": "none",  # labels stay text in SVG: searchable, accessible, testable
+    "svg.hashsalt": "exmech",  # stable element ids: the same data gives the same SVG
+}
 
 # colour-blind-safe (Okabe-Ito) colours; the line style repeats the status for grey-scale prints
 STATUS_STYLE = {
@@ -36,15 +38,16 @@ def _save(fig, out: Path, name: str) -> list[Path]:
     for ext in ("svg", "png"):
         path = out / f"{name}.{ext}"
         metadata = {"Date": None} if ext == "svg" else {}
-        fig.savefig(path, format=ext, dpi=150, bbox_inches="tight", metadata=metadata)
+        with rc_context(SVG_SETTINGS):
+            fig.savefig(path, format=ext, dpi=150, bbox_inches="tight", metadata=metadata)
         files.append(path)
-    plt.close(fig)
     return files
 
 
 def theme_bars(themes: list[str], published: list[int], graph: list[int], out: Path) -> list[Path]:
     """Mechanism mentions by theme: the review's reported counts beside the claims in the knowledge base."""
-    fig, axes = plt.subplots(1, 2, figsize=(11, 0.55 * len(themes) + 1.8), sharey=True)
+    fig = Figure(figsize=(11, 0.55 * len(themes) + 1.8))
+    axes = fig.subplots(1, 2, sharey=True)
     panels = (
         (axes[0], published, "Wun et al. 2021: mentions reported", "#0072B2"),
         (axes[1], graph, "exmech knowledge base: mechanism claims", "#D55E00"),
@@ -71,7 +74,8 @@ def heatmap(
     rows: list[str], cols: list[str], proposing: list[list[int]], tested: list[list[int]], out: Path
 ) -> list[Path]:
     """Exercise type x theme: colour = trials proposing one of the theme; text = proposing / tested."""
-    fig, ax = plt.subplots(figsize=(2.6 + 1.45 * len(cols), 1.6 + 0.42 * len(rows)))
+    fig = Figure(figsize=(2.6 + 1.45 * len(cols), 1.6 + 0.42 * len(rows)))
+    ax = fig.subplots()
     top = max((v for row in proposing for v in row), default=0)
     image = ax.imshow(proposing, cmap="Blues", aspect="auto", vmin=0, vmax=max(top, 1))
     ax.set_xticks(range(len(cols)), cols, rotation=25, ha="right")
@@ -137,7 +141,8 @@ def path_diagram(
     """
     columns = _order(columns, themes, edges)
     height = max(max(len(c) for c in columns), 1)
-    fig, ax = plt.subplots(figsize=(13, 0.5 * height + 2.6))
+    fig = Figure(figsize=(13, 0.5 * height + 2.6))
+    ax = fig.subplots()
     xs = (0.0, 1.0, 2.0)
     pos = {}
     for x, names in zip(xs, columns, strict=True):

@@ -1,36 +1,34 @@
-"""The IRIs the project mints and the prefixes it binds, defined once."""
+"""The IRIs the project mints and the prefixes it binds, defined once.
+
+The one source of the prefix map is the shipped JSON-LD context (ontology/context.jsonld): its prefix entries
+are the prefixes bound in every serialisation, the server's, SSSOM's curie map and the JSON-LD context itself.
+"""
+
+import json
 
 from rdflib import Graph, Namespace
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from .resources import resource_dir
+
+CONTEXT: dict = json.loads((resource_dir("ontology") / "context.jsonld").read_text(encoding="utf-8"))[
+    "@context"
+]
+PREFIXES: dict[str, Namespace] = {
+    name: Namespace(value)
+    for name, value in CONTEXT.items()
+    if isinstance(value, str) and not name.startswith("@") and value.endswith(("/", "#"))
+}
 
 BASE = "https://w3id.org/exmech/"
 ONTOLOGY_IRI = BASE + "ontology"
-EXM = Namespace(BASE + "ontology/")
-KB = Namespace(BASE + "kb/")
-MECH = Namespace(BASE + "mechanism/")
-THEME = Namespace(BASE + "theme/")
-INSTR = Namespace(BASE + "instrument/")
-OUTC = Namespace(BASE + "outcome/")
-BIBO = Namespace("http://purl.org/ontology/bibo/")
-SHAPES = Namespace(BASE + "shapes/")
-
-PREFIXES: dict[str, Namespace] = {
-    "exm": EXM,
-    "kb": KB,
-    "mech": MECH,
-    "theme": THEME,
-    "instr": INSTR,
-    "outc": OUTC,
-    "bibo": BIBO,
-    "shp": SHAPES,
-    "dcterms": Namespace(str(DCTERMS)),
-    "prov": Namespace(str(PROV)),
-    "skos": Namespace(str(SKOS)),
-    "rdf": Namespace(str(RDF)),
-    "rdfs": Namespace(str(RDFS)),
-    "owl": Namespace(str(OWL)),
-    "xsd": Namespace(str(XSD)),
-}
+EXM = PREFIXES["exm"]
+KB = PREFIXES["kb"]
+MECH = PREFIXES["mech"]
+THEME = PREFIXES["theme"]
+INSTR = PREFIXES["instr"]
+OUTC = PREFIXES["outc"]
+BIBO = PREFIXES["bibo"]
+SHAPES = PREFIXES["shp"]
 
 
 def bind_prefixes(graph: Graph) -> Graph:
