@@ -11,6 +11,7 @@ packaged queries' parameters (?exerciseType, ?minRank ...) are mostly not projec
 """
 
 import gc
+import hashlib
 import json
 import os
 import re
@@ -138,12 +139,26 @@ def _ox_rows(result, limit: int | None = None) -> Rows:
     return Rows(variables, [[_from_ox(solution[v]) for v in variables] for solution in islice(result, limit)])
 
 
+def source_digest(files: list[Path]) -> str:
+    """SHA-256 over the names and bytes of the files a store is filled from, and of the rules that derive."""
+    digest = hashlib.sha256()
+    for path in [*files, *load.rule_queries()]:
+        data = Path(path).read_bytes()
+        digest.update(f"{Path(path).name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
 class OxigraphStore:
     """An on-disk Oxigraph store, for graphs too large for rdflib's memory.
 
-    Filled (without rdflib) from the ontology, vocabularies and knowledge base when first opened empty, or
-    when reload=True; the loader's rules are then applied inside Oxigraph. The handle is opened lazily in each
-    process: a forked query worker must open its own (read_only=True), never use its parent's."""
+    Filled (without rdflib) from the ontology, vocabularies and knowledge base; the loader's rules are then
+    applied inside Oxigraph. The store records the digest of the files it was filled from (SOURCES, inside its
+    folder); opened again for other files, or after they changed (an `exmech add`), it is refilled, or, when
+    opened read_only with the files it should hold, refused as stale: never a silent stale answer. The handle is
+    opened lazily in each process: a forked query worker must open its own (read_only=True)."""
+
+    SOURCES = "exmech-sources.json"
 
     def __init__(
         self, path: Path, files: list[Path] | None = None, reload: bool = False, read_only: bool = False
@@ -151,9 +166,22 @@ class OxigraphStore:
         self.path, self.read_only = Path(path), read_only
         self._store, self._pid = None, None
         if read_only:
+            if files is not None and self.recorded_digest() != source_digest(files):
+                raise StoreError(
+                    f"the Oxigraph store at {self.path} is stale: it was not filled from the current "
+                    f"knowledge base; refresh it with `--store oxigraph:{self.path}` (not read-only)"
+                )
             return
-        if reload or self.is_empty():
-            self.fill(files if files is not None else [*ontology_files(), *knowledge_base_files(None)])
+        files = files if files is not None else [*ontology_files(), *knowledge_base_files(None)]
+        if reload or self.is_empty() or self.recorded_digest() != source_digest(files):
+            self.fill(files)
+
+    def recorded_digest(self) -> str | None:
+        """The digest of the files the store was last filled from (None: unknown, e.g. filled by another tool)."""
+        try:
+            return json.loads((self.path / self.SOURCES).read_text(encoding="utf-8"))["sha256"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     @property
     def store(self):
@@ -181,6 +209,7 @@ class OxigraphStore:
         """Replace the content with these Turtle / N-Triples files plus what the rules derive from them."""
         import pyoxigraph as ox
 
+        (self.path / self.SOURCES).unlink(missing_ok=True)
         self.store.clear()
         for path in files:
             fmt = ox.RdfFormat.N_TRIPLES if Path(path).suffix == ".nt" else ox.RdfFormat.TURTLE
@@ -191,6 +220,8 @@ class OxigraphStore:
                 raise SourceError(f"{path}: {exc}") from exc
         self.derive()
         self.store.flush()
+        record = {"sha256": source_digest(files), "files": len(files)}
+        (self.path / self.SOURCES).write_text(json.dumps(record) + "\n", encoding="utf-8")
 
     def derive(self) -> int:
         """Add the triples of every rule (queries/rules/*-construct.rq) until nothing new appears, as
@@ -276,7 +307,10 @@ def open_store(spec: str | None = None, endpoint: str | None = None, kb_dir: Pat
         return EndpointStore(endpoint)
     if spec in (None, "memory"):
         return MemoryStore(load_graph(kb_dir))
-    if spec.startswith("oxigraph:") and spec[len("oxigraph:") :]:
-        files = [*ontology_files(), *knowledge_base_files(kb_dir)]
-        return OxigraphStore(Path(spec[len("oxigraph:") :]), files, reload=kb_dir is not None)
-    raise StoreError(f"--store {spec!r}: use memory or oxigraph:PATH")
+    for scheme, read_only in (("oxigraph:", False), ("oxigraph-read-only:", True)):
+        if spec.startswith(scheme) and spec[len(scheme) :]:
+            files = [*ontology_files(), *knowledge_base_files(kb_dir)]
+            return OxigraphStore(Path(spec[len(scheme) :]), files, read_only=read_only)
+    raise StoreError(
+        f"--store {spec!r}: use memory or oxigraph:PATH (oxigraph-read-only:PATH: never refill, refuse if stale)"
+    )

@@ -12,7 +12,10 @@ KbDir = typer.Option(
     file_okay=False,
 )
 StoreSpec = typer.Option(
-    None, "--store", help="memory (default) or oxigraph:PATH (on-disk Oxigraph, filled on first use)."
+    None,
+    "--store",
+    help="memory (default), oxigraph:PATH (on-disk Oxigraph, refilled whenever the knowledge base changes) "
+    "or oxigraph-read-only:PATH (refused if stale).",
 )
 EndpointUrl = typer.Option(
     None, "--endpoint", help="Run on a remote SPARQL 1.1 endpoint instead, e.g. http://127.0.0.1:7878/query."
