@@ -5,6 +5,7 @@ Header lines read by this module:
     # Parameter: ?name = <default term> - <what it means>      (default optional: "# Parameter: ?name - ...")
 """
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from .errors import InputError
 from .namespaces import expand
 from .resources import resource_dir
 
@@ -19,7 +21,7 @@ _PARAM = re.compile(r"^#\s*Parameter:\s*\?(\w+)(?:\s*=\s*(\S+))?\s*-\s*(.+)$")
 _QUESTION = re.compile(r"^#\s*(?:Question|Rule):\s*(.+)$")
 
 
-class QueryError(ValueError):
+class QueryError(InputError):
     """A query or parameter the user gave that cannot be used; the message says why."""
 
 
@@ -104,6 +106,11 @@ def resolve(name_or_file: str) -> NamedQuery:
     path = Path(name_or_file)
     if path.suffix in (".rq", ".sparql") and path.is_file():
         return read_query(path)
+    if path.suffix in (".rq", ".sparql"):
+        raise QueryError(f"no query file {name_or_file!r}")
+    near = difflib.get_close_matches(name_or_file, list(queries), n=3, cutoff=0.6)
+    hint = f"did you mean {' or '.join(near)}? " if near else ""
     raise QueryError(
-        f"no packaged query named {name_or_file!r} and no such .rq file; packaged queries: {', '.join(queries)}"
+        f"no packaged query named {name_or_file!r} and no such .rq file; {hint}"
+        f"packaged queries: {', '.join(queries)} (list them with `exmech queries`)"
     )

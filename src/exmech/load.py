@@ -4,11 +4,12 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from .errors import InputError
 from .namespaces import bind_prefixes
 from .resources import knowledge_base_files, ontology_files, resource_dir
 
 
-class SourceError(ValueError):
+class SourceError(InputError):
     """A source file that cannot be parsed; the message names the file and the line."""
 
 

@@ -2,11 +2,13 @@
 
 import typer
 
+from ..errors import EXIT_CODES
 from . import build_cmd, entry_cmd, paths_cmd, query_cmd, release_cmd, serve_cmd
+from .handler import wrap_commands
 
 app = typer.Typer(
     help="exmech: a knowledge graph of why exercise helps people with chronic low back pain.\n\n"
-    "Exit codes: 0 success (or conforms), 1 the graph or entry does not conform, 2 error in the input.",
+    "Exit codes: " + ", ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items()) + ".",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -17,6 +19,7 @@ release_cmd.register(app)
 entry_cmd.register(app)
 paths_cmd.register(app)
 serve_cmd.register(app)
+wrap_commands(app)  # one error handler for every command
 
 
 def main() -> None:

@@ -16,7 +16,9 @@ def _params(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            fail(f"--param {pair!r}: expected key=value, e.g. --param exerciseType=exm:WalkingExercise")
+            raise QueryError(
+                f"--param {pair!r}: expected key=value, e.g. --param exerciseType=exm:WalkingExercise"
+            )
         out[key.strip().lstrip("?")] = value
     return out
 
