@@ -3,6 +3,8 @@
 from functools import cache
 from pathlib import Path
 
+from .errors import InputError
+
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -25,3 +27,16 @@ def knowledge_base_files(kb_dir: Path | None = None) -> list[Path]:
     """Every entry of the knowledge base (the review, trials and mediation analyses)."""
     root = kb_dir or resource_dir("ontology") / "kb"
     return sorted(root.rglob("*.ttl"))
+
+
+def checkout_dir(name: str, purpose: str) -> Path:
+    """The edit folder `name` of the source checkout exmech runs from, for commands that write into it.
+
+    Never a folder inside an installed package: run from a wheel, the caller must name a folder itself."""
+    candidate = _PACKAGE.parents[1] / name
+    if (_PACKAGE / "_data").is_dir() or not candidate.is_dir():
+        raise InputError(
+            f"{purpose} writes into the project's {name}/ folder, and exmech is running from an installed package "
+            f"({_PACKAGE}), not from a source checkout; name the folder explicitly"
+        )
+    return candidate

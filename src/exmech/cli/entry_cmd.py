@@ -10,7 +10,7 @@ from rdflib.namespace import SH
 
 from ..csv_template import COLUMNS, template_text, write_template
 from ..entries import EntryError, read_entry
-from ..resources import resource_dir
+from ..resources import checkout_dir
 from ..store_write import AddError, locked, target_path, write_locked
 from ..validate import check_entry, store_index, with_rows
 from .options import KbDir, fail
@@ -112,7 +112,7 @@ def add(
 
     Example: exmech add new-trial.ttl --kb ontology/kb
     """
-    kb_dir = kb or resource_dir("ontology") / "kb"
+    kb_dir = kb or checkout_dir("ontology", "exmech add without --kb") / "kb"
     entries = _read_all(files)
     worst = 0
     with locked(

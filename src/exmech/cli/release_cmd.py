@@ -7,7 +7,7 @@ import typer
 
 from ..load import SourceError
 from ..release import RELEASED_TERMS, ReleaseError, make_release
-from ..resources import resource_dir
+from ..resources import checkout_dir
 from .options import fail
 
 
@@ -26,6 +26,8 @@ def release(
     Fails (exit 1) if a term IRI of the previous release disappeared without an owl:deprecated marker.
     Example: exmech release --out dist
     """
+    if record_terms:
+        checkout_dir("ontology", "--record-terms")  # refuse before writing anything
     try:
         made = make_release(out)
     except ReleaseError as exc:
@@ -34,7 +36,8 @@ def release(
         fail(str(exc))
     typer.echo(f"release {made.date} written to {out}/ ({len(made.files)} files)")
     if record_terms:
-        shutil.copyfile(out / "terms.txt", resource_dir("ontology") / RELEASED_TERMS)
+        target = checkout_dir("ontology", "--record-terms") / RELEASED_TERMS
+        shutil.copyfile(out / "terms.txt", target)
         typer.echo(f"recorded the release's terms in ontology/{RELEASED_TERMS}")
 
 
