@@ -24,6 +24,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 from . import __version__
 from .build import jsonld_context
+from .errors import require
 from .load import derive, parse_file
 from .namespaces import BASE, EXM, PREFIXES, bind_prefixes, compact
 from .resources import knowledge_base_files, ontology_files, resource_dir
@@ -179,7 +180,7 @@ def ontology_html(onto: Graph) -> str:
 
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
-    from pylode import OntPub  # its import calls logging.basicConfig(level=DEBUG); undo that below
+    OntPub = require("pylode", "release").OntPub  # its import calls logging.basicConfig(DEBUG): undone below
 
     for handler in root.handlers[:]:
         if handler not in handlers:

@@ -24,6 +24,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import BNode, Node
 
 from . import load
+from .errors import require
 from .load import SourceError, load_graph
 from .namespaces import bind_prefixes
 from .resources import knowledge_base_files, ontology_files
@@ -185,7 +186,7 @@ class OxigraphStore:
 
     @property
     def store(self):
-        import pyoxigraph as ox
+        ox = require("pyoxigraph", "oxigraph")
 
         if self._store is None or self._pid != os.getpid():
             try:

@@ -9,6 +9,7 @@ import typer
 from rdflib import Graph
 
 from ..catalogue import QueryError
+from ..errors import require
 from ..export import write_export
 from ..load import SourceError, load_graph
 from ..paths import STATUSES, Path, evidence_text, find_paths, paths_graph
@@ -165,6 +166,7 @@ def report(
 
     Example: exmech report --out report
     """
+    require("matplotlib", "report")
     from ..report import write_report
 
     made = write_report(_graph(kb), out)
