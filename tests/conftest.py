@@ -20,3 +20,9 @@ def kg() -> KnowledgeGraph:
 def fixture_kg() -> KnowledgeGraph:
     """A small hand-made fixture graph (tests/fixtures/kb), not the shipped knowledge base."""
     return KnowledgeGraph.load(kb_dir=FIXTURES / "kb")
+
+
+@pytest.fixture(scope="session")
+def paths_kg() -> KnowledgeGraph:
+    """The paths fixture (tests/fixtures/paths-kb): made-up trials whose paths, statuses and effects are known."""
+    return KnowledgeGraph.load(kb_dir=FIXTURES / "paths-kb")

@@ -27,7 +27,15 @@ def svg_text(path: Path) -> str:
 
 def test_every_figure_is_svg_and_png(report):
     stems = {p.stem for p in report.figures}
-    assert stems == {"theme-mentions", "type-by-theme", "paths"}
+    assert stems == {
+        "forest",
+        "theme-mentions",
+        "type-by-theme",
+        "path-matrix",
+        "mechanism-1",
+        "mechanism-2",
+        "mechanism-3",
+    }
     for stem in stems:
         svg, png = report.html.parent / f"{stem}.svg", report.html.parent / f"{stem}.png"
         assert ET.parse(svg).getroot().tag == "{http://www.w3.org/2000/svg}svg"
@@ -55,21 +63,53 @@ def test_heat_map_carries_types_themes_and_cells(report):
         assert label in text, label
 
 
-def test_path_diagram_carries_nodes_and_legends(report):
-    text = svg_text(report.html.parent / "paths.svg")
+def test_path_view_carries_nodes_statuses_trials_and_legends(report):
+    """The matrix shows every mechanism x exercise type link; each tested mechanism has its own small diagram."""
+    matrix = svg_text(report.html.parent / "path-matrix.svg")
     for label in (
         "walking exercise",
         "self-efficacy",
-        "disability and function",
-        "fixture leg pain",
         "supported",
         "proposed",
-        "2 studies",
-        "mechanism theme",
-        "psychosocial",
+        "2 trials",
+        "theme: psychosocial",
     ):
-        assert label in text, label
-    assert "Pilates" not in text  # no mechanism, so no path
+        assert label in matrix, label
+    assert "Pilates" not in matrix  # no mechanism, so no path
+    diagrams = " ".join(svg_text(report.html.parent / f"mechanism-{i}.svg") for i in (1, 2, 3))
+    for label in (
+        "self-efficacy (psychosocial)",
+        "disability and function",
+        "pain intensity",
+        "Fixture paths A, Fixture paths D",
+        "2 trials",
+        "supported",
+        "tested",
+    ):
+        assert label in diagrams, label
+    # outcomes of untested mechanisms are in the paths table (the matrix has no outcome axis)
+    assert (
+        "| motor control exercise | muscle strength | fixture leg pain | proposed |"
+        in report.markdown.read_text()
+    )
+    tested = {"aerobic fitness", "self-efficacy", "sleep"}  # the mechanisms a fixture analysis tested
+    assert all(
+        any(f"{m} (" in svg_text(report.html.parent / f"mechanism-{i}.svg") for i in (1, 2, 3))
+        for m in tested
+    )
+
+
+def test_the_report_leads_with_the_answer(report):
+    md = report.markdown.read_text(encoding="utf-8")
+    headings = [line for line in md.splitlines() if line.startswith("## ")]
+    assert headings[0] == "## The answer in brief"
+    assert (
+        "self-efficacy: supported in 1 trial(s) (Fixture paths A) — walking exercise → disability and function"
+        in md
+    )
+    assert (
+        "| self-efficacy | psychosocial | 2 | 1 | 2 | 2 | 1 | 1 | 0 |" in md
+    )  # proposed, measured, tested ...
 
 
 def test_markdown_and_html_say_the_same(report):
@@ -90,7 +130,8 @@ def test_markdown_and_html_say_the_same(report):
         "<td>neuromuscular</td><td>5</td><td>50</td><td>50</td><td>2</td>",
         "<h2>Gaps</h2>",
         "<li>muscle strength (proposed by 1 trial(s))</li>",
-        "src='paths.svg'",
+        'src="path-matrix.svg"',
+        'src="forest.svg"',
     ):
         assert text in html, text
 
@@ -101,5 +142,17 @@ def test_cli_report(tmp_path):
     assert {p.name for p in tmp_path.iterdir()} == {
         "report.html",
         "report.md",
-        *(f"{s}.{e}" for s in ("theme-mentions", "type-by-theme", "paths") for e in ("svg", "png")),
+        *(
+            f"{s}.{e}"
+            for s in (
+                "forest",
+                "theme-mentions",
+                "type-by-theme",
+                "path-matrix",
+                "mechanism-1",
+                "mechanism-2",
+                "mechanism-3",
+            )
+            for e in ("svg", "png")
+        ),
     }

@@ -1,22 +1,24 @@
-"""The evidence report: the review's theme table reproduced from the graph, figures, paths and gaps.
-
-The report is assembled once as a list of blocks (heading, paragraph, table, figure, list) and rendered twice,
-to Markdown and to HTML, so the two never disagree.
+"""The evidence report: it leads with the answer (which mechanisms have been supported as mediators, for which
+exercise and outcome, by how many trials, and which of the review's most-proposed mechanisms remain untested),
+then the evidence per mechanism, the forest plot of indirect effects, the review's theme table reproduced from
+the graph, the exercise type x theme heat map, the path view (matrix and one diagram per tested mechanism), the
+paths with their trials, and the gaps. Blocks are assembled once and rendered by report_render to Markdown and HTML.
 """
 
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from . import figures
+from . import figures, forest_plot, path_figures, report_render, synthesis
 from .catalogue import resolve
-from .export import label, network
+from .export import label
 from .namespaces import EXM, compact
-from .paths import evidence_text, find_paths
+from .paths import STATUSES, evidence_text, find_paths
 from .results import as_records
+
+TITLE = "exmech evidence report: why does exercise help chronic low back pain?"
 
 
 @dataclass
@@ -42,8 +44,13 @@ def _number(text: str) -> str:
     return f"{float(text):g}" if text else ""
 
 
-def _blocks(graph: Graph, out: Path) -> tuple[list[tuple], list[Path]]:
-    blocks: list[tuple] = [("h1", "exmech evidence report: why does exercise help chronic low back pain?")]
+def _trial(graph: Graph, curie: str) -> str:
+    """A trial by first author and year, as its label starts ('Bagg 2022 (RESOLVE)')."""
+    return label(graph, curie).split(":")[0].strip()
+
+
+def _review_blocks(graph: Graph, out: Path) -> tuple[list[tuple], list[Path]]:
+    blocks: list[tuple] = []
     review = _review(graph)
     table = _rows(graph, "review-theme-table", **review)
     claims = {
@@ -118,57 +125,15 @@ def _blocks(graph: Graph, out: Path) -> tuple[list[tuple], list[Path]]:
             ],
         ),
     ]
+    return blocks, files
 
-    paths = find_paths(graph)
-    nodes, edges = network(graph, paths)
-    labels = {n.id: n.label for n in nodes}
-    by_kind = {
-        kind: [n for n in nodes if n.kind == kind] for kind in ("exercise type", "mechanism", "outcome")
-    }
-    mechanisms = sorted(by_kind["mechanism"], key=lambda n: (n.theme, n.label.lower()))
-    files += figures.path_diagram(
-        [
-            [n.id for n in by_kind["exercise type"]],
-            [n.id for n in mechanisms],
-            [n.id for n in by_kind["outcome"]],
-        ],
-        labels,
-        {n.id: n.theme for n in mechanisms},
-        [(e.source, e.target, e.weight, e.status) for e in edges],
-        out,
-    )
-    blocks += [
-        ("h2", "Paths: exercise type → mechanism → outcome"),
-        (
-            "p",
-            "Each path with its strongest evidence status (proposed < measured < tested < supported), "
-            "derived from the data by the rules in queries/rules/; each study is listed with the evidence it "
-            "gives, and mediation analyses with their indirect effect. Run `exmech paths` for the same list.",
-        ),
-        ("img", "paths", "Diagram of exercise type to mechanism to outcome paths"),
-        (
-            "table",
-            ["exercise type", "mechanism", "outcome", "status", "studies (their evidence)"],
-            [
-                [
-                    labels[p.exercise_type],
-                    labels[p.mechanism],
-                    labels[p.outcome],
-                    p.status,
-                    "; ".join(
-                        f"{e.study} {e.status}" + (f": {evidence_text(e)}" if e.analysis else "")
-                        for e in p.evidence
-                    ),
-                ]
-                for p in paths
-            ],
-        ),
-    ]
 
+def _gap_blocks(graph: Graph) -> list[tuple]:
+    gaps = _rows(graph, "gaps-exercise-type-by-theme")
     never = _rows(graph, "mechanisms-never-measured-or-tested")
     untested = _rows(graph, "mechanisms-proposed-never-tested")
     cells = [r for r in gaps if r["trialsProposing"] != "0" and r["trialsTested"] == "0"]
-    blocks += [
+    return [
         ("h2", "Gaps"),
         ("h3", "Mechanisms proposed but never measured or tested"),
         (
@@ -195,69 +160,176 @@ def _blocks(graph: Graph, out: Path) -> tuple[list[tuple], list[Path]]:
             or ["none"],
         ),
     ]
-    return blocks, files
 
 
-def _markdown(blocks: list[tuple]) -> str:
-    lines: list[str] = []
-    for kind, *rest in blocks:
-        if kind in ("h1", "h2", "h3"):
-            lines += ["#" * int(kind[1]) + " " + rest[0], ""]
-        elif kind == "p":
-            lines += [rest[0], ""]
-        elif kind == "img":
-            lines += [f"![{rest[1]}]({rest[0]}.svg)", ""]
-        elif kind == "ul":
-            lines += [f"- {item}" for item in rest[0]] + [""]
-        elif kind == "table":
-            header, rows = rest
-            cell = lambda v: str(v).replace("|", "\\|")  # noqa: E731
-            lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-            lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows] + [""]
-    return "\n".join(lines)
-
-
-def _html(blocks: list[tuple]) -> str:
-    parts = [
-        "<!DOCTYPE html>",
-        "<html lang='en'><head><meta charset='utf-8'>",
-        "<title>exmech evidence report</title>",
-        "<style>body{font-family:system-ui,sans-serif;max-width:72em;margin:2em auto;padding:0 1em;"
-        "line-height:1.4}"
-        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;"
-        "vertical-align:top;text-align:left}th{background:#f2f2f2}img{max-width:100%}</style>",
-        "</head><body>",
+def _links(graph: Graph, paths: list) -> list[path_figures.Link]:
+    return [
+        path_figures.Link(
+            label(graph, p.exercise_type),
+            label(graph, p.mechanism),
+            label(graph, p.theme),
+            label(graph, p.outcome),
+            p.status,
+            tuple(sorted({_trial(graph, s) for s in p.studies})),
+        )
+        for p in paths
     ]
-    for kind, *rest in blocks:
-        if kind in ("h1", "h2", "h3"):
-            parts.append(f"<{kind}>{escape(rest[0])}</{kind}>")
-        elif kind == "p":
-            parts.append(f"<p>{escape(rest[0])}</p>")
-        elif kind == "img":
-            parts.append(
-                f"<figure><img src='{rest[0]}.svg' alt='{escape(rest[1])}'>"
-                f"<figcaption>{escape(rest[1])} (<a href='{rest[0]}.png'>PNG</a>)</figcaption></figure>"
+
+
+def _answer_blocks(graph: Graph, paths: list, summary: list[dict]) -> list[tuple]:
+    by_mechanism: dict[str, dict[str, list[str]]] = {}
+    trials: dict[str, set[str]] = {}
+    for p in (p for p in paths if p.status == "supported"):
+        mechanism = label(graph, p.mechanism)
+        outcomes = by_mechanism.setdefault(mechanism, {}).setdefault(label(graph, p.exercise_type), [])
+        outcomes.append(label(graph, p.outcome))
+        trials.setdefault(mechanism, set()).update(
+            _trial(graph, e.study) for e in p.evidence if e.status == "supported"
+        )
+    lines = [
+        f"{m}: supported in {len(trials[m])} trial(s) ({', '.join(sorted(trials[m]))}) — "
+        + "; ".join(f"{t} → {', '.join(sorted(set(o)))}" for t, o in sorted(types.items()))
+        for m, types in sorted(by_mechanism.items(), key=lambda item: (-len(trials[item[0]]), item[0]))
+    ]
+    tested = {r["mechanismLabel"]: r for r in summary}
+    ranked = _rows(graph, "review-mechanism-names", **_review(graph)) if _review(graph) else []
+    untested = []
+    for r in ranked:
+        mechanism = label(graph, compact(r["mechanism"])) if r["mechanism"] else ""
+        if not mechanism:
+            untested.append(
+                f"rank {r['rank']}: {r['name']} (no vocabulary mechanism, so its tests cannot be counted)"
             )
-        elif kind == "ul":
-            parts.append("<ul>" + "".join(f"<li>{escape(item)}</li>" for item in rest[0]) + "</ul>")
-        elif kind == "table":
-            header, rows = rest
-            parts.append(
-                "<table><thead><tr>"
-                + "".join(f"<th>{escape(h)}</th>" for h in header)
-                + "</tr></thead><tbody>"
+        elif tested.get(mechanism, {}).get("analysesTesting", 0) == 0:
+            untested.append(
+                f"rank {r['rank']}: {r['name']} ({mechanism}) — never tested in a mediation analysis"
             )
-            parts += ["<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>" for row in rows]
-            parts.append("</tbody></table>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    never = sum(1 for r in summary if r["trialsProposing"] and not r["analysesTesting"])
+    return [
+        ("h2", "The answer in brief"),
+        (
+            "answer",
+            "Supported as mediators (a mediation analysis whose indirect effect's CI excludes zero):",
+            lines or ["none in this graph"],
+        ),
+        (
+            "answer",
+            f"The review's most-proposed mechanisms that remain untested ({never} of the mechanisms "
+            "trialists proposed here were never tested):",
+            untested or ["none"],
+        ),
+    ]
+
+
+def _summary_blocks(summary: list[dict], themes: list[dict]) -> list[tuple]:
+    columns = ("trialsProposing", "trialsMeasuring", "analysesTesting", "trialsTested", "analysesSupporting")
+    heads = [
+        "trials proposing",
+        "trials measuring",
+        "analyses testing",
+        "trials tested",
+        "analyses supporting",
+    ]
+    return [
+        ("h2", "Evidence per mechanism: proposed, measured, tested, supported"),
+        (
+            "p",
+            "Mechanisms are proposed far more often than they are tested. Counts come from the packaged "
+            "queries evidence-summary and evidence-summary-by-theme (`exmech query evidence-summary`, optionally "
+            "-p exerciseType=...). 'Null' analyses report an indirect effect whose CI includes zero; 'no CI' ones "
+            "report none that can be read.",
+        ),
+        ("table", ["theme", *heads], [[t["themeLabel"], *(t[c] for c in columns)] for t in themes]),
+        (
+            "table",
+            ["mechanism", "theme", *heads, "null", "no CI"],
+            [
+                [
+                    r["mechanismLabel"],
+                    r["themeLabel"],
+                    *(r[c] for c in columns),
+                    r["analysesNull"],
+                    r["analysesWithoutCi"],
+                ]
+                for r in summary
+                if any(r[c] for c in columns)
+            ],
+        ),
+    ]
+
+
+def _forest_blocks(graph: Graph, out: Path) -> tuple[list[tuple], list[Path]]:
+    effects = synthesis.indirect_effects(graph)
+    pools = synthesis.pooled(effects)
+    files = forest_plot.forest(effects, pools, out)
+    notes = [f"{p.mechanism} → {p.outcome}: {p.note}" for p in pools] or [
+        "nothing is pooled: no two trials report the same mechanism and outcome on the same instrument and "
+        "scale with a known CI level, and effects on different scales are never pooled"
+    ]
+    return [
+        ("h2", "Indirect effects"),
+        (
+            "img",
+            "forest",
+            "Forest plot of every reported indirect effect with its CI, by mechanism and outcome",
+        ),
+        ("ul", notes),
+    ], files
+
+
+def _path_blocks(graph: Graph, paths: list, out: Path) -> tuple[list[tuple], list[Path]]:
+    links = _links(graph, paths)
+    files = path_figures.path_matrix(links, out) if links else []
+    blocks: list[tuple] = [
+        ("h2", "Paths: exercise type → mechanism → outcome"),
+        (
+            "p",
+            "Each path with its strongest evidence status (proposed < measured < tested < supported), derived "
+            "from the data by the rules in queries/rules/; trials by first author and year. Run `exmech paths` for "
+            "the same list.",
+        ),
+    ]
+    if links:
+        blocks.append(("img", "path-matrix", "Mechanism × exercise type, coloured by the strongest evidence"))
+    tested = sorted({x.mechanism for x in links if STATUSES.index(x.status) >= STATUSES.index("tested")})
+    for i, mechanism in enumerate(tested, start=1):
+        stem = f"mechanism-{i}"
+        files += path_figures.mechanism_diagram(
+            mechanism, [x for x in links if x.mechanism == mechanism], out, stem
+        )
+        blocks.append(("img", stem, f"{mechanism}: exercise types, outcomes and trials"))
+    rows = [
+        [
+            label(graph, p.exercise_type),
+            label(graph, p.mechanism),
+            label(graph, p.outcome),
+            p.status,
+            "; ".join(
+                f"{_trial(graph, e.study)} {e.status}" + (f": {evidence_text(e)}" if e.analysis else "")
+                for e in p.evidence
+            ),
+        ]
+        for p in paths
+    ]
+    blocks.append(
+        ("table", ["exercise type", "mechanism", "outcome", "status", "trials (their evidence)"], rows)
+    )
+    return blocks, files
 
 
 def write_report(graph: Graph, out: Path) -> Report:
     """Write report.md and report.html with their figures (SVG and PNG) into the folder out."""
     out.mkdir(parents=True, exist_ok=True)
-    blocks, files = _blocks(graph, out)
+    paths = find_paths(graph)
+    summary = synthesis.evidence_summary(graph)
+    blocks: list[tuple] = [("h1", TITLE), *_answer_blocks(graph, paths, summary)]
+    blocks += _summary_blocks(summary, synthesis.evidence_summary(graph, by_theme=True))
+    files: list[Path] = []
+    for part in (_forest_blocks(graph, out), _review_blocks(graph, out), _path_blocks(graph, paths, out)):
+        blocks += part[0]
+        files += part[1]
+    blocks += _gap_blocks(graph)
     markdown, html = out / "report.md", out / "report.html"
-    markdown.write_text(_markdown(blocks), encoding="utf-8")
-    html.write_text(_html(blocks), encoding="utf-8")
+    markdown.write_text(report_render.markdown(blocks), encoding="utf-8")
+    html.write_text(report_render.html(blocks, TITLE), encoding="utf-8")
     return Report(html, markdown, files)

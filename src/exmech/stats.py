@@ -28,6 +28,17 @@ _COUNTS = {
     "sourcedMediationAnalyses": "?s a exm:MediationAnalysis ; prov:wasDerivedFrom ?src ; exm:sourceLocation ?loc .",
     "mediationPublications": "?m a exm:MediationAnalysis ; exm:reportedIn ?s .",
     "publicationsWithoutDoi": "?s a bibo:AcademicArticle . FILTER NOT EXISTS { ?s bibo:doi ?d }",
+    # the evidence summary in brief (per mechanism: `exmech evidence`)
+    "mechanismsProposed": "?c exm:proposedMechanism ?s .",
+    "mechanismsMeasured": "?m a exm:MediatorMeasurement ; exm:ofConstruct ?s . ?s a exm:Mechanism .",
+    "mechanismsTested": "?a a exm:MediationAnalysis ; exm:mediator ?s .",
+    "mechanismsSupported": "?a a exm:MediationAnalysis ; exm:mediator ?s ; exm:evidenceStatus exm:Supported .",
+    "mechanismsProposedNeverTested": "?c exm:proposedMechanism ?s ."
+    " FILTER NOT EXISTS { ?a a exm:MediationAnalysis ; exm:mediator ?s }",
+    "nullMediationAnalyses": "?s a exm:MediationAnalysis ; exm:hasEffect ?e . ?e a exm:IndirectEffect ;"
+    " exm:ciLower ?lo ; exm:ciUpper ?hi FILTER(?lo <= 0 && ?hi >= 0)",
+    "mediationAnalysesWithoutCi": "?s a exm:MediationAnalysis FILTER NOT EXISTS { ?s exm:hasEffect ?e ."
+    " ?e a exm:IndirectEffect ; exm:ciLower ?lo ; exm:ciUpper ?hi }",
 }
 
 LABELS = {
@@ -51,6 +62,13 @@ LABELS = {
     "sourcedMediationAnalyses": "mediation analyses with source and location",
     "mediationPublications": "publications reporting mediation analyses",
     "publicationsWithoutDoi": "publications with no DOI",
+    "mechanismsProposed": "mechanisms proposed by at least one trial",
+    "mechanismsMeasured": "mechanisms measured in at least one trial",
+    "mechanismsTested": "mechanisms tested by at least one mediation analysis",
+    "mechanismsSupported": "mechanisms supported as mediators by at least one analysis",
+    "mechanismsProposedNeverTested": "mechanisms proposed but never tested",
+    "nullMediationAnalyses": "mediation analyses whose indirect effect's CI includes zero",
+    "mediationAnalysesWithoutCi": "mediation analyses with no readable CI for an indirect effect",
 }
 
 

@@ -3,7 +3,7 @@
 import typer
 
 from ..errors import EXIT_CODES
-from . import build_cmd, entry_cmd, paths_cmd, query_cmd, release_cmd, serve_cmd
+from . import build_cmd, entry_cmd, paths_cmd, query_cmd, release_cmd, serve_cmd, synthesis_cmd
 from .handler import wrap_commands
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ release_cmd.register(app)
 entry_cmd.register(app)
 paths_cmd.register(app)
 serve_cmd.register(app)
+synthesis_cmd.register(app)
 wrap_commands(app)  # one error handler for every command
 
 

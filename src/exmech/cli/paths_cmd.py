@@ -166,7 +166,8 @@ def report(
 
     Example: exmech report --out report
     """
-    require("matplotlib", "report")
+    for module in ("matplotlib", "statsmodels", "jinja2"):
+        require(module, "report")
     from ..report import write_report
 
     made = write_report(_graph(kb), out)
