@@ -8,6 +8,7 @@ Header lines read by this module:
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Literal, URIRef
@@ -40,16 +41,34 @@ class NamedQuery:
     text: str
     parameters: dict[str, Parameter] = field(default_factory=dict)
 
+    @property
+    def form(self) -> str:
+        """SELECT, CONSTRUCT, ASK or DESCRIBE, read by rdflib's SPARQL parser (not by a pattern on the text)."""
+        return query_form(self.text)
+
     def bindings(self, given: dict[str, str]) -> dict[str, Node]:
         """RDF terms for the parameters: the given values, else the defaults. Never pasted into the text."""
         unknown = sorted(set(given) - set(self.parameters))
         if unknown:
             known = ", ".join(self.parameters) or "none"
+            near = [m for u in unknown for m in difflib.get_close_matches(u, list(self.parameters), n=1)]
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
             raise QueryError(
-                f"query {self.name!r} has no parameter {', '.join(unknown)} (parameters: {known})"
+                f"query {self.name!r} has no parameter {', '.join(unknown)} (parameters: {known}){hint}"
             )
         values = {n: p.default for n, p in self.parameters.items() if p.default is not None} | given
         return {name: parse_term(value, name) for name, value in values.items()}
+
+
+@lru_cache(maxsize=256)
+def query_form(text: str) -> str:
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        name = parseQuery(text)[1].name
+    except Exception as exc:  # pyparsing raises its own types for a syntax error
+        raise QueryError(f"the query does not parse: {exc}") from exc
+    return name.removesuffix("Query").upper()
 
 
 def parse_term(value: str, name: str = "value") -> Node:

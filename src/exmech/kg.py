@@ -1,7 +1,8 @@
-"""The Python API: a loaded knowledge graph and the packaged queries over it.
+"""The Python API: a knowledge graph on any store, and the packaged queries over it.
 
 from exmech.kg import KnowledgeGraph
-kg = KnowledgeGraph.load()
+kg = KnowledgeGraph.load()                          # embedded store (rdflib in memory)
+kg = KnowledgeGraph.load(store="oxigraph:g.ox")     # on-disk Oxigraph, or an endpoint URL
 for row in kg.query("mechanisms-for-exercise-type", exerciseType="exm:WalkingExercise"):
     print(row)
 """
@@ -9,30 +10,55 @@ for row in kg.query("mechanisms-for-exercise-type", exerciseType="exm:WalkingExe
 from pathlib import Path
 
 from rdflib import Graph
-from rdflib.query import Result
 
 from .catalogue import resolve
 from .load import load_graph
-from .results import as_records
+from .store_base import Store
+from .stores import MemoryStore, Rows, StoreError, open_store
 
 
 class KnowledgeGraph:
-    def __init__(self, graph: Graph):
-        self.graph = graph
+    def __init__(self, source: Graph | Store):
+        self.store: Store = MemoryStore(source) if isinstance(source, Graph) else source
 
     @classmethod
-    def load(cls, kb_dir: Path | None = None, extra: list[Path] | None = None) -> "KnowledgeGraph":
-        """Ontology + vocabularies + knowledge base (+ extra Turtle files) + derived facts, in memory."""
-        return cls(load_graph(kb_dir, extra))
+    def load(
+        cls, kb_dir: Path | None = None, extra: list[Path] | None = None, store: str | None = None
+    ) -> "KnowledgeGraph":
+        """Ontology + vocabularies + knowledge base (+ extra Turtle files, memory only) + derived facts, on the
+        store the spec names: 'memory' (default), 'oxigraph:PATH', or a SPARQL endpoint URL."""
+        if store in (None, "memory"):
+            return cls(load_graph(kb_dir, extra))
+        if extra:
+            raise StoreError("extra files can only be added to the embedded (memory) store")
+        if store.startswith(("http://", "https://")):
+            return cls(open_store(None, store, kb_dir))
+        return cls(open_store(store, None, kb_dir))
 
-    def run(self, name_or_file: str, **params: str) -> Result:
-        """Run a packaged query (or .rq file) with parameters bound as RDF terms (CURIE, <IRI>, number, text)."""
+    @property
+    def graph(self) -> Graph:
+        """The rdflib Graph of the embedded store (other stores are reached through queries)."""
+        if isinstance(self.store, MemoryStore):
+            return self.store.graph
+        raise StoreError("this knowledge graph is not in memory; use .store or .query()")
+
+    def run(self, name_or_file: str, **params: str) -> Rows | bool | Graph:
+        """Run a packaged query (or .rq file) with parameters bound as RDF terms (CURIE, <IRI>, number, text):
+        Rows for SELECT, a Graph for CONSTRUCT/DESCRIBE, a bool for ASK."""
         named = resolve(name_or_file)
-        return self.graph.query(named.text, initBindings=named.bindings(params))
+        bindings = named.bindings(params)
+        if named.form == "ASK":
+            return self.store.ask(named.text, bindings)
+        if named.form in ("CONSTRUCT", "DESCRIBE"):
+            return self.store.construct(named.text, bindings)
+        return self.store.select(named.text, bindings)
 
     def query(self, name_or_file: str, **params: str) -> list[dict[str, str]]:
-        """Like run(), with rows as dicts of plain strings."""
-        return as_records(self.run(name_or_file, **params))
+        """A SELECT's rows as dicts of plain strings (full IRIs; '' where unbound)."""
+        answer = self.run(name_or_file, **params)
+        if not isinstance(answer, Rows):
+            raise StoreError(f"{name_or_file} is not a SELECT query; use run()")
+        return answer.records()
 
     def paths(
         self,
@@ -42,7 +68,7 @@ class KnowledgeGraph:
         outcome: str | None = None,
         min_evidence: str = "proposed",
     ) -> list:
-        """Intervention -> mechanism -> outcome paths as typed records (see exmech.paths.Path)."""
+        """Intervention -> mechanism -> outcome paths as typed records (see exmech.paths)."""
         from .paths import find_paths
 
-        return find_paths(self.graph, intervention, mechanism, theme, outcome, min_evidence)
+        return find_paths(self.store, intervention, mechanism, theme, outcome, min_evidence)

@@ -15,7 +15,7 @@ from rdflib.namespace import RDFS
 
 from .catalogue import QueryError, resolve
 from .namespaces import EXM, bind_prefixes, compact, expand
-from .stores import MemoryStore
+from .store_base import as_store
 
 STATUSES = ("proposed", "measured", "tested", "supported")  # weakest to strongest; exm:rank 1..4
 
@@ -68,11 +68,6 @@ _KINDS = {
 _PREFIXES = f"PREFIX rdfs: <{RDFS}>\nPREFIX exm: <{EXM}>\n"
 
 
-def _store(source):
-    """An rdflib Graph is queried in memory; a store (memory, Oxigraph, endpoint) is used as it is."""
-    return MemoryStore(source) if isinstance(source, Graph) else source
-
-
 def _candidates(store, kind: str) -> dict[URIRef, set[str]]:
     """The terms a filter may name, each with its labels."""
     query = (
@@ -92,7 +87,7 @@ def _key(text: str) -> str:
 def resolve_term(source, kind: str, value: str) -> URIRef:
     """A user's name for a term (CURIE, <IRI>, local name or label; 'aerobic' = exm:AerobicExercise)."""
     what = _KINDS[kind][0]
-    candidates = _candidates(_store(source), kind)
+    candidates = _candidates(as_store(source), kind)
     wanted = _key(value.strip("<>"))
     for term, labels in candidates.items():
         local = re.split(r"[/#]", str(term))[-1]
@@ -124,7 +119,7 @@ def find_paths(
     """Every path matching the filters, strongest evidence first; exercise types and outcomes roll up."""
     if min_evidence not in STATUSES:
         raise QueryError(f"minimum evidence {min_evidence!r}: choose one of {', '.join(STATUSES)}")
-    store = _store(source)
+    store = as_store(source)
     query = resolve("paths")
     params = {"minRank": str(STATUSES.index(min_evidence) + 1)}
     given = {"intervention": intervention, "mechanism": mechanism, "theme": theme, "outcome": outcome}
@@ -173,7 +168,7 @@ _NODE_TRIPLES = (
 
 def paths_graph(source, paths: list[Path]) -> Graph:
     """The derived exm:Path and exm:PathEvidence nodes of the given paths, as stored (for Turtle)."""
-    store = _store(source)
+    store = as_store(source)
     out = bind_prefixes(Graph())
     for p in paths:
         node = URIRef(expand(p.iri) or p.iri)

@@ -9,14 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
-from rdflib.namespace import RDF
 
 from . import figures, forest_plot, path_figures, report_render, synthesis
 from .catalogue import resolve
-from .export import label
 from .namespaces import EXM, compact
 from .paths import STATUSES, evidence_text, find_paths
-from .results import as_records
+from .store_base import Store, as_store, term_labels
 
 TITLE = "exmech evidence report: why does exercise help chronic low back pain?"
 
@@ -28,39 +26,51 @@ class Report:
     figures: list[Path]
 
 
-def _rows(graph: Graph, name: str, **params: str) -> list[dict[str, str]]:
-    query = resolve(name)
-    return as_records(graph.query(query.text, initBindings=query.bindings(params)))
+@dataclass
+class Context:
+    """What the report reads, from any store: the packaged queries and every term's label (one query)."""
 
+    store: Store
+    labels: dict[str, str]
 
-def _review(graph: Graph) -> dict[str, str]:
-    """The review whose theme table is shown: Wun 2021 when present, else the first review in the graph."""
-    reviews = sorted(str(r) for r in graph.subjects(RDF.type, EXM.Review))
-    chosen = next((r for r in reviews if r.endswith("/wun2021")), reviews[0] if reviews else None)
-    return {"review": f"<{chosen}>"} if chosen else {}
+    @classmethod
+    def of(cls, source: Graph | Store) -> "Context":
+        store = as_store(source)
+        return cls(store, term_labels(store))
+
+    def rows(self, name: str, **params: str) -> list[dict[str, str]]:
+        query = resolve(name)
+        return self.store.select(query.text, query.bindings(params)).records()
+
+    def label(self, curie: str) -> str:
+        return self.labels.get(curie, curie.split(":", 1)[-1])
+
+    def trial(self, curie: str) -> str:
+        """A trial by first author and year, as its label starts ('Bagg 2022 (RESOLVE)')."""
+        return self.label(curie).split(":")[0].strip()
+
+    def review(self) -> dict[str, str]:
+        """The review whose theme table is shown: Wun 2021 when present, else the first review in the graph."""
+        rows = self.store.select(f"SELECT ?r WHERE {{ ?r a <{EXM.Review}> }} ORDER BY ?r").rows
+        reviews = [str(r[0]) for r in rows]
+        chosen = next((r for r in reviews if r.endswith("/wun2021")), reviews[0] if reviews else None)
+        return {"review": f"<{chosen}>"} if chosen else {}
 
 
 def _number(text: str) -> str:
     return f"{float(text):g}" if text else ""
 
 
-def _trial(graph: Graph, curie: str) -> str:
-    """A trial by first author and year, as its label starts ('Bagg 2022 (RESOLVE)')."""
-    return label(graph, curie).split(":")[0].strip()
-
-
-def _review_blocks(graph: Graph, out: Path) -> tuple[list[tuple], list[Path]]:
+def _review_blocks(ctx: Context, out: Path) -> tuple[list[tuple], list[Path]]:
     blocks: list[tuple] = []
-    review = _review(graph)
-    table = _rows(graph, "review-theme-table", **review)
-    claims = {
-        r["themeLabel"]: int(r["graphClaims"]) for r in _rows(graph, "theme-mentions-in-graph", **review)
-    }
+    review = ctx.review()
+    table = ctx.rows("review-theme-table", **review)
+    claims = {r["themeLabel"]: int(r["graphClaims"]) for r in ctx.rows("theme-mentions-in-graph", **review)}
     themes = [r["themeLabel"] for r in table]
     files = figures.theme_bars(
         themes, [int(r["mentions"]) for r in table], [claims.get(t, 0) for t in themes], out
     )
-    source = label(graph, compact(review["review"][1:-1])) if review else "no review in the graph"
+    source = ctx.label(compact(review["review"][1:-1])) if review else "no review in the graph"
     blocks += [
         ("h2", "The review's theme table, reproduced from the graph"),
         (
@@ -95,7 +105,7 @@ def _review_blocks(graph: Graph, out: Path) -> tuple[list[tuple], list[Path]]:
         ),
     ]
 
-    gaps = _rows(graph, "gaps-exercise-type-by-theme")
+    gaps = ctx.rows("gaps-exercise-type-by-theme")
     types = list(dict.fromkeys(r["typeLabel"] for r in gaps))
     theme_order = list(dict.fromkeys(r["themeLabel"] for r in gaps))
     cell = {(r["typeLabel"], r["themeLabel"]): r for r in gaps}
@@ -128,10 +138,10 @@ def _review_blocks(graph: Graph, out: Path) -> tuple[list[tuple], list[Path]]:
     return blocks, files
 
 
-def _gap_blocks(graph: Graph) -> list[tuple]:
-    gaps = _rows(graph, "gaps-exercise-type-by-theme")
-    never = _rows(graph, "mechanisms-never-measured-or-tested")
-    untested = _rows(graph, "mechanisms-proposed-never-tested")
+def _gap_blocks(ctx: Context) -> list[tuple]:
+    gaps = ctx.rows("gaps-exercise-type-by-theme")
+    never = ctx.rows("mechanisms-never-measured-or-tested")
+    untested = ctx.rows("mechanisms-proposed-never-tested")
     cells = [r for r in gaps if r["trialsProposing"] != "0" and r["trialsTested"] == "0"]
     return [
         ("h2", "Gaps"),
@@ -162,29 +172,29 @@ def _gap_blocks(graph: Graph) -> list[tuple]:
     ]
 
 
-def _links(graph: Graph, paths: list) -> list[path_figures.Link]:
+def _links(ctx: Context, paths: list) -> list[path_figures.Link]:
     return [
         path_figures.Link(
-            label(graph, p.exercise_type),
-            label(graph, p.mechanism),
-            label(graph, p.theme),
-            label(graph, p.outcome),
+            ctx.label(p.exercise_type),
+            ctx.label(p.mechanism),
+            ctx.label(p.theme),
+            ctx.label(p.outcome),
             p.status,
-            tuple(sorted({_trial(graph, s) for s in p.studies})),
+            tuple(sorted({ctx.trial(s) for s in p.studies})),
         )
         for p in paths
     ]
 
 
-def _answer_blocks(graph: Graph, paths: list, summary: list[dict]) -> list[tuple]:
+def _answer_blocks(ctx: Context, paths: list, summary: list[dict]) -> list[tuple]:
     by_mechanism: dict[str, dict[str, list[str]]] = {}
     trials: dict[str, set[str]] = {}
     for p in (p for p in paths if p.status == "supported"):
-        mechanism = label(graph, p.mechanism)
-        outcomes = by_mechanism.setdefault(mechanism, {}).setdefault(label(graph, p.exercise_type), [])
-        outcomes.append(label(graph, p.outcome))
+        mechanism = ctx.label(p.mechanism)
+        outcomes = by_mechanism.setdefault(mechanism, {}).setdefault(ctx.label(p.exercise_type), [])
+        outcomes.append(ctx.label(p.outcome))
         trials.setdefault(mechanism, set()).update(
-            _trial(graph, e.study) for e in p.evidence if e.status == "supported"
+            ctx.trial(e.study) for e in p.evidence if e.status == "supported"
         )
     lines = [
         f"{m}: supported in {len(trials[m])} trial(s) ({', '.join(sorted(trials[m]))}) — "
@@ -192,10 +202,10 @@ def _answer_blocks(graph: Graph, paths: list, summary: list[dict]) -> list[tuple
         for m, types in sorted(by_mechanism.items(), key=lambda item: (-len(trials[item[0]]), item[0]))
     ]
     tested = {r["mechanismLabel"]: r for r in summary}
-    ranked = _rows(graph, "review-mechanism-names", **_review(graph)) if _review(graph) else []
+    ranked = ctx.rows("review-mechanism-names", **ctx.review()) if ctx.review() else []
     untested = []
     for r in ranked:
-        mechanism = label(graph, compact(r["mechanism"])) if r["mechanism"] else ""
+        mechanism = ctx.label(compact(r["mechanism"])) if r["mechanism"] else ""
         if not mechanism:
             untested.append(
                 f"rank {r['rank']}: {r['name']} (no vocabulary mechanism, so its tests cannot be counted)"
@@ -258,8 +268,8 @@ def _summary_blocks(summary: list[dict], themes: list[dict]) -> list[tuple]:
     ]
 
 
-def _forest_blocks(graph: Graph, out: Path) -> tuple[list[tuple], list[Path]]:
-    effects = synthesis.indirect_effects(graph)
+def _forest_blocks(ctx: Context, out: Path) -> tuple[list[tuple], list[Path]]:
+    effects = synthesis.indirect_effects(ctx.store)
     pools = synthesis.pooled(effects)
     files = forest_plot.forest(effects, pools, out)
     notes = [f"{p.mechanism} → {p.outcome}: {p.note}" for p in pools] or [
@@ -277,8 +287,8 @@ def _forest_blocks(graph: Graph, out: Path) -> tuple[list[tuple], list[Path]]:
     ], files
 
 
-def _path_blocks(graph: Graph, paths: list, out: Path) -> tuple[list[tuple], list[Path]]:
-    links = _links(graph, paths)
+def _path_blocks(ctx: Context, paths: list, out: Path) -> tuple[list[tuple], list[Path]]:
+    links = _links(ctx, paths)
     files = path_figures.path_matrix(links, out) if links else []
     blocks: list[tuple] = [
         ("h2", "Paths: exercise type → mechanism → outcome"),
@@ -300,12 +310,12 @@ def _path_blocks(graph: Graph, paths: list, out: Path) -> tuple[list[tuple], lis
         blocks.append(("img", stem, f"{mechanism}: exercise types, outcomes and trials"))
     rows = [
         [
-            label(graph, p.exercise_type),
-            label(graph, p.mechanism),
-            label(graph, p.outcome),
+            ctx.label(p.exercise_type),
+            ctx.label(p.mechanism),
+            ctx.label(p.outcome),
             p.status,
             "; ".join(
-                f"{_trial(graph, e.study)} {e.status}" + (f": {evidence_text(e)}" if e.analysis else "")
+                f"{ctx.trial(e.study)} {e.status}" + (f": {evidence_text(e)}" if e.analysis else "")
                 for e in p.evidence
             ),
         ]
@@ -317,18 +327,19 @@ def _path_blocks(graph: Graph, paths: list, out: Path) -> tuple[list[tuple], lis
     return blocks, files
 
 
-def write_report(graph: Graph, out: Path) -> Report:
-    """Write report.md and report.html with their figures (SVG and PNG) into the folder out."""
+def write_report(source: Graph | Store, out: Path) -> Report:
+    """Write report.md and report.html with their figures (SVG and PNG) into the folder out; from any store."""
     out.mkdir(parents=True, exist_ok=True)
-    paths = find_paths(graph)
-    summary = synthesis.evidence_summary(graph)
-    blocks: list[tuple] = [("h1", TITLE), *_answer_blocks(graph, paths, summary)]
-    blocks += _summary_blocks(summary, synthesis.evidence_summary(graph, by_theme=True))
+    ctx = Context.of(source)
+    paths = find_paths(ctx.store)
+    summary = synthesis.evidence_summary(ctx.store)
+    blocks: list[tuple] = [("h1", TITLE), *_answer_blocks(ctx, paths, summary)]
+    blocks += _summary_blocks(summary, synthesis.evidence_summary(ctx.store, by_theme=True))
     files: list[Path] = []
-    for part in (_forest_blocks(graph, out), _review_blocks(graph, out), _path_blocks(graph, paths, out)):
+    for part in (_forest_blocks(ctx, out), _review_blocks(ctx, out), _path_blocks(ctx, paths, out)):
         blocks += part[0]
         files += part[1]
-    blocks += _gap_blocks(graph)
+    blocks += _gap_blocks(ctx)
     markdown, html = out / "report.md", out / "report.html"
     markdown.write_text(report_render.markdown(blocks), encoding="utf-8")
     html.write_text(report_render.html(blocks, TITLE), encoding="utf-8")

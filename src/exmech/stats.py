@@ -1,6 +1,6 @@
 """Headline figures of the graph, and a count of what is sourced and what is still missing."""
 
-from rdflib import Graph
+from .store_base import as_store
 
 _P = """PREFIX exm: <https://w3id.org/exmech/ontology/> PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX bibo: <http://purl.org/ontology/bibo/>
@@ -72,13 +72,17 @@ LABELS = {
 }
 
 
-def headline(graph: Graph) -> dict[str, int]:
-    """Counts of trials, mechanisms, claims, mediation analyses, how many are sourced, and known gaps."""
-    figures = {"triples": len(graph)}
+def headline(source) -> dict[str, int]:
+    """Counts of trials, mechanisms, claims, mediation analyses, how many are sourced, and known gaps, on an
+    rdflib Graph or any store."""
+    store = as_store(source)
+    figures = {"triples": store.count()}
     for name, pattern in _COUNTS.items():
-        row = next(iter(graph.query(f"{_P} SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {pattern} }}")))
-        figures[name] = int(row[0])
-    review = list(graph.query(_P + "SELECT ?u WHERE { ?r a exm:Review ; exm:uniqueMechanisms ?u } LIMIT 1"))
+        rows = store.select(f"{_P} SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {pattern} }}").rows
+        figures[name] = int(rows[0][0].toPython()) if rows and rows[0][0] is not None else 0
+    review = store.select(_P + "SELECT ?u WHERE { ?r a exm:Review ; exm:uniqueMechanisms ?u } LIMIT 1").rows
     if review:  # the review's mechanism names no readable source gave us: counted, never guessed
-        figures["reviewMechanismNamesMissing"] = int(review[0][0]) - figures["reviewMechanismNamesSourced"]
+        figures["reviewMechanismNamesMissing"] = (
+            int(review[0][0].toPython()) - figures["reviewMechanismNamesSourced"]
+        )
     return figures

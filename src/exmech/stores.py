@@ -102,13 +102,30 @@ def as_insert(rule: str) -> str:
 class MemoryStore:
     """The merged graph in rdflib's memory store: the default, no server or files needed."""
 
-    def __init__(self, graph: Graph):
-        self.graph = graph
+    writable = True
 
-    def select(self, query: str, bindings: dict[str, Node]) -> Rows:
-        result = self.graph.query(query, initBindings=bindings)
+    def __init__(self, graph: Graph | None = None, sources: list[Path] | None = None):
+        self.graph = graph if graph is not None else bind_prefixes(Graph())
+        self._sources = list(sources or [])
+
+    def select(self, query: str, bindings: dict[str, Node] | None = None) -> Rows:
+        result = self.graph.query(query, initBindings=bindings or {})
+        if result.type != "SELECT":
+            raise StoreError(f"a SELECT query was expected, not {result.type}")
         variables = [str(v) for v in result.vars or []]
         return Rows(variables, [[row[v] for v in variables] for row in result])
+
+    def construct(self, query: str, bindings: dict[str, Node] | None = None) -> Graph:
+        result = self.graph.query(query, initBindings=bindings or {})
+        if result.type not in ("CONSTRUCT", "DESCRIBE"):
+            raise StoreError(f"a CONSTRUCT or DESCRIBE query was expected, not {result.type}")
+        return bind_prefixes(Graph()) + result.graph
+
+    def ask(self, query: str, bindings: dict[str, Node] | None = None) -> bool:
+        result = self.graph.query(query, initBindings=bindings or {})
+        if result.type != "ASK":
+            raise StoreError(f"an ASK query was expected, not {result.type}")
+        return bool(result.askAnswer)
 
     def run(self, query: str, limit: int | None = None):
         result = self.graph.query(query)
@@ -118,6 +135,24 @@ class MemoryStore:
             return result.graph
         variables = [str(v) for v in result.vars or []]
         return Rows(variables, [[row[v] for v in variables] for row in islice(result, limit)])
+
+    def update(self, text: str) -> None:
+        self.graph.update(text)
+
+    def load(self, files: list[Path]) -> None:
+        for path in files:
+            load.parse_file(self.graph, path)
+        self._sources += files
+        self.derive()
+
+    def derive(self) -> int:
+        return load.derive(self.graph)
+
+    def count(self) -> int:
+        return len(self.graph)
+
+    def digest(self) -> str | None:
+        return source_digest(self._sources) if self._sources else None
 
 
 def _from_ox(term):
@@ -238,8 +273,43 @@ class OxigraphStore:
                 return size - start
             size = len(self.store)
 
-    def select(self, query: str, bindings: dict[str, Node]) -> Rows:
-        return _ox_rows(self._query(inline_bindings(query, bindings)))
+    @property
+    def writable(self) -> bool:
+        return not self.read_only
+
+    def select(self, query: str, bindings: dict[str, Node] | None = None) -> Rows:
+        import pyoxigraph as ox
+
+        result = self._query(inline_bindings(query, bindings or {}))
+        if not isinstance(result, ox.QuerySolutions):
+            raise StoreError("a SELECT query was expected")
+        return _ox_rows(result)
+
+    def construct(self, query: str, bindings: dict[str, Node] | None = None) -> Graph:
+        answer = self.run(inline_bindings(query, bindings or {}))
+        if not isinstance(answer, Graph):
+            raise StoreError("a CONSTRUCT or DESCRIBE query was expected")
+        return answer
+
+    def ask(self, query: str, bindings: dict[str, Node] | None = None) -> bool:
+        answer = self.run(inline_bindings(query, bindings or {}))
+        if not isinstance(answer, bool):
+            raise StoreError("an ASK query was expected")
+        return answer
+
+    def update(self, text: str) -> None:
+        if self.read_only:
+            raise StoreError(f"the Oxigraph store at {self.path} is open read-only")
+        self.store.update(text)
+
+    def load(self, files: list[Path]) -> None:
+        self.fill(files)
+
+    def count(self) -> int:
+        return len(self.store)
+
+    def digest(self) -> str | None:
+        return self.recorded_digest()
 
     def run(self, query: str, limit: int | None = None):
         import pyoxigraph as ox
@@ -307,7 +377,7 @@ def open_store(spec: str | None = None, endpoint: str | None = None, kb_dir: Pat
     if endpoint:
         return EndpointStore(endpoint)
     if spec in (None, "memory"):
-        return MemoryStore(load_graph(kb_dir))
+        return MemoryStore(load_graph(kb_dir), [*ontology_files(), *knowledge_base_files(kb_dir)])
     for scheme, read_only in (("oxigraph:", False), ("oxigraph-read-only:", True)):
         if spec.startswith(scheme) and spec[len(scheme) :]:
             files = [*ontology_files(), *knowledge_base_files(kb_dir)]

@@ -13,20 +13,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from statistics import NormalDist
 
-from rdflib import Graph, Literal
+from rdflib import Literal
 
 from .catalogue import resolve
 from .namespaces import compact
-from .stores import MemoryStore
-
-
-def _store(source):
-    return MemoryStore(source) if isinstance(source, Graph) else source
+from .store_base import as_store
 
 
 def _rows(source, name: str, **params: str) -> list[dict]:
     query = resolve(name)
-    return list(_store(source).select(query.text, query.bindings(params)))
+    return list(as_store(source).select(query.text, query.bindings(params)))
 
 
 def _float(term) -> float | None:
