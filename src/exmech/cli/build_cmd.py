@@ -6,19 +6,23 @@ from pathlib import Path
 import typer
 
 from ..build import write_graph
-from ..catalogue import catalogue
-from ..consistency import check as check_consistency
-from ..load import SourceError, load_graph
-from ..shapes import validate as validate_shapes
+from ..checks import CheckReport, run_checks
+from ..errors import InputError
+from ..load import load_graph
 from ..stats import LABELS, headline
-from .options import KbDir, OutDir, fail
+from ..stores import open_store
+from .options import EndpointUrl, KbDir, OutDir, StoreSpec
 
 
 def _load(kb: Path | None):
-    try:
-        return load_graph(kb)
-    except SourceError as exc:
-        fail(str(exc))
+    return load_graph(kb)
+
+
+def _source(kb: Path | None, store: str | None, endpoint: str | None):
+    """The embedded graph, or the store the user named (--store / --endpoint)."""
+    if store in (None, "memory") and not endpoint:
+        return _load(kb)
+    return open_store(store, endpoint, kb)
 
 
 def _print_figures(figures: dict) -> None:
@@ -38,58 +42,67 @@ def build(out: Path = OutDir, kb: Path | None = KbDir) -> None:
     _print_figures(headline(graph))
 
 
-def qc_violations(graph) -> dict[str, list]:
-    """Run every queries/qc/*-violation.rq; return the rows of those that found violations."""
-    found = {}
-    for name, query in catalogue().items():
-        if name.startswith("qc/"):
-            rows = list(graph.query(query.text))
-            if rows:
-                found[name] = rows
-    return found
-
-
 def check(
-    kb: Path | None = KbDir, hermit: bool = typer.Option(True, help="Also run HermiT where Java exists.")
+    kb: Path | None = KbDir,
+    store: str | None = StoreSpec,
+    endpoint: str | None = EndpointUrl,
+    hermit: bool = typer.Option(True, help="Also run HermiT where Java exists."),
+    fmt: str = typer.Option("text", "-f", "--format", help="text, or json (with summary counts)."),
+    fail_on: str = typer.Option(
+        "violation", "--fail-on", help="violation (default) or warning: what exits 1."
+    ),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress lines on stderr."),
 ) -> None:
     """Validate the graph: quality checks return no rows, SHACL shapes find no violation, the ontology is consistent.
 
-    Exit code 0 when everything passes, 1 when something does not conform.
-    Example: exmech check --no-hermit
+    On any store (quality checks run inside it; shapes and reasoners need the graph in memory, see exmech.checks).
+    Exit code 0 when everything passes, 1 when something does not conform (--fail-on warning: warnings too).
+    Example: exmech check --no-hermit -f json
     """
-    graph = _load(kb)
-    ok = True
-    violations = qc_violations(graph)
-    qc_total = sum(1 for n in catalogue() if n.startswith("qc/"))
-    typer.echo(f"quality checks: {qc_total - len(violations)}/{qc_total} pass")
-    for name, rows in violations.items():
-        ok = False
+    if fmt not in ("text", "json") or fail_on not in ("violation", "warning"):
+        raise InputError("--format is text or json; --fail-on is violation or warning")
+    source = _source(kb, store, endpoint)
+    report = run_checks(
+        source, hermit, progress=(lambda s: None) if quiet else (lambda s: typer.echo(f"... {s}", err=True))
+    )
+    if fmt == "json":
+        typer.echo(json.dumps(report.as_dict(), indent=2, default=str))
+    else:
+        _print_check(report)
+    raise typer.Exit(0 if report.conforms(fail_on) else 1)
+
+
+def _print_check(report: CheckReport) -> None:
+    typer.echo(f"quality checks: {report.qc_total - len(report.qc_failures)}/{report.qc_total} pass")
+    for name, rows in report.qc_failures.items():
         typer.echo(f"  FAIL {name}: {len(rows)} row(s)")
         for row in rows[:10]:
-            typer.echo("     " + "  ".join(str(t) for t in row))
-    problems = validate_shapes(graph)
-    violations_found = [p for p in problems if p.severity == "Violation"]
-    typer.echo(
-        f"SHACL shapes: {len(violations_found)} violation(s), {len(problems) - len(violations_found)} warning(s)"
-    )
-    for problem in problems:
+            typer.echo("     " + "  ".join(row))
+    shape_violations = sum(p.severity == "Violation" for p in report.problems)
+    if report.problems or not report.not_run:
+        typer.echo(f"SHACL shapes: {shape_violations} violation(s), {report.warnings} warning(s)")
+    for problem in report.problems:
         typer.echo(f"  {problem.line()}")
-    ok &= not violations_found
-    for verdict in check_consistency(graph, use_hermit=hermit):
+    for verdict in report.verdicts:
         state = {True: "consistent", False: "INCONSISTENT", None: "not run"}[verdict.consistent]
         typer.echo(f"{verdict.reasoner}: {state}")
         for message in verdict.messages:
             typer.echo(f"  {message}")
-        ok &= verdict.consistent is not False
-    raise typer.Exit(0 if ok else 1)
+    for reason in report.not_run:
+        typer.echo(f"not run: {reason}")
 
 
-def stats(kb: Path | None = KbDir, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def stats(
+    kb: Path | None = KbDir,
+    store: str | None = StoreSpec,
+    endpoint: str | None = EndpointUrl,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
     """Print the headline figures: trials, mechanisms, claims, mediation analyses, and what is sourced or missing.
 
     Example: exmech stats --json
     """
-    figures = headline(_load(kb))
+    figures = headline(_source(kb, store, endpoint))
     if as_json:
         typer.echo(json.dumps(figures, indent=2))
     else:
