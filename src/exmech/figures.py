@@ -1,19 +1,20 @@
 """Report figures with matplotlib (Agg backend, no display needed); each figure is written as SVG and PNG."""
 
 from pathlib import Path
+from typing import Any
 
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 # Figure objects, not pyplot: no global state, no backend chosen at import, nothing left open after saving.
-SVG_SETTINGS = {
+SVG_SETTINGS: dict[str, Any] = {
     "svg.fonttype": "none",  # labels stay text in SVG: searchable, accessible, testable
     "svg.hashsalt": "exmech",  # stable element ids: the same data gives the same SVG
 }
 
 # colour-blind-safe (Okabe-Ito) colours; the line style repeats the status for grey-scale prints
-STATUS_STYLE = {
+STATUS_STYLE: dict[str, tuple[str, Any]] = {
     "proposed": ("#999999", (0, (1, 2))),
     "measured": ("#0072B2", (0, (5, 3))),
     "tested": ("#E69F00", (0, (6, 2, 1, 2))),
@@ -34,7 +35,7 @@ def save_figure(fig, out: Path, name: str) -> list[Path]:
     for ext in ("svg", "png"):
         path = out / f"{name}.{ext}"
         metadata = {"Date": None} if ext == "svg" else {}
-        with rc_context(SVG_SETTINGS):
+        with rc_context(SVG_SETTINGS):  # type: ignore[arg-type]  # matplotlib types keys as literals
             fig.savefig(path, format=ext, dpi=150, bbox_inches="tight", metadata=metadata)
         files.append(path)
     return files

@@ -1,8 +1,10 @@
 """Files to graph: parse the ontology, vocabularies and knowledge base, then add what the rules derive."""
 
 from pathlib import Path
+from typing import cast
 
 from rdflib import Graph
+from rdflib.term import Node
 
 from .errors import InputError
 from .namespaces import bind_prefixes
@@ -33,7 +35,7 @@ def derive(graph: Graph) -> int:
         size = len(graph)
         for rule in rules:
             for triple in graph.query(rule):
-                graph.add(triple)
+                graph.add(cast("tuple[Node, Node, Node]", triple))
         if len(graph) == size:
             return len(graph) - before
 

@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
@@ -91,7 +92,9 @@ def _serialise(graph: Graph, base: Path) -> list[Path]:
     written = []
     for suffix, fmt in ((".ttl", "turtle"), (".nt", "nt"), (".jsonld", "json-ld")):
         path = base.with_suffix(suffix)
-        kwargs = {"context": jsonld_context(), "auto_compact": True} if fmt == "json-ld" else {}
+        kwargs: dict[str, Any] = (
+            {"context": jsonld_context(), "auto_compact": True} if fmt == "json-ld" else {}
+        )
         graph.serialize(path, format=fmt, encoding="utf-8", **kwargs)
         written.append(path)
     return written

@@ -79,10 +79,10 @@ def headline(source) -> dict[str, int]:
     figures = {"triples": store.count()}
     for name, pattern in _COUNTS.items():
         rows = store.select(f"{_P} SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {pattern} }}").rows
-        figures[name] = int(rows[0][0].toPython()) if rows and rows[0][0] is not None else 0
+        figures[name] = int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
     review = store.select(_P + "SELECT ?u WHERE { ?r a exm:Review ; exm:uniqueMechanisms ?u } LIMIT 1").rows
     if review:  # the review's mechanism names no readable source gave us: counted, never guessed
         figures["reviewMechanismNamesMissing"] = (
-            int(review[0][0].toPython()) - figures["reviewMechanismNamesSourced"]
+            int(str(review[0][0])) - figures["reviewMechanismNamesSourced"]
         )
     return figures

@@ -17,11 +17,14 @@ import os
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from itertools import islice
 from pathlib import Path
+from typing import cast
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.term import BNode, Node
+from rdflib.query import ResultRow
+from rdflib.term import BNode, Identifier, Node
 
 from . import load
 from .errors import require
@@ -99,6 +102,11 @@ def as_insert(rule: str) -> str:
     return update
 
 
+def _terms(bindings: dict[str, Node] | None) -> Mapping[str, Identifier]:
+    """rdflib's initBindings, typed as it wants (every bound value is an IRI or a literal)."""
+    return cast("Mapping[str, Identifier]", bindings or {})
+
+
 class MemoryStore:
     """The merged graph in rdflib's memory store: the default, no server or files needed."""
 
@@ -109,20 +117,20 @@ class MemoryStore:
         self._sources = list(sources or [])
 
     def select(self, query: str, bindings: dict[str, Node] | None = None) -> Rows:
-        result = self.graph.query(query, initBindings=bindings or {})
+        result = self.graph.query(query, initBindings=_terms(bindings))
         if result.type != "SELECT":
             raise StoreError(f"a SELECT query was expected, not {result.type}")
         variables = [str(v) for v in result.vars or []]
-        return Rows(variables, [[row[v] for v in variables] for row in result])
+        return Rows(variables, [[cast(ResultRow, row)[v] for v in variables] for row in result])
 
     def construct(self, query: str, bindings: dict[str, Node] | None = None) -> Graph:
-        result = self.graph.query(query, initBindings=bindings or {})
+        result = self.graph.query(query, initBindings=_terms(bindings))
         if result.type not in ("CONSTRUCT", "DESCRIBE"):
             raise StoreError(f"a CONSTRUCT or DESCRIBE query was expected, not {result.type}")
-        return bind_prefixes(Graph()) + result.graph
+        return bind_prefixes(Graph()) + (result.graph if result.graph is not None else Graph())
 
     def ask(self, query: str, bindings: dict[str, Node] | None = None) -> bool:
-        result = self.graph.query(query, initBindings=bindings or {})
+        result = self.graph.query(query, initBindings=_terms(bindings))
         if result.type != "ASK":
             raise StoreError(f"an ASK query was expected, not {result.type}")
         return bool(result.askAnswer)
@@ -134,7 +142,9 @@ class MemoryStore:
         if result.type in ("CONSTRUCT", "DESCRIBE"):
             return result.graph
         variables = [str(v) for v in result.vars or []]
-        return Rows(variables, [[row[v] for v in variables] for row in islice(result, limit)])
+        return Rows(
+            variables, [[cast(ResultRow, row)[v] for v in variables] for row in islice(result, limit)]
+        )
 
     def update(self, text: str) -> None:
         self.graph.update(text)
