@@ -61,11 +61,11 @@ def write_template(path: Path) -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "entries"
-    sheet.append(list(COLUMNS))
+    sheet.append([escape_text(c) for c in COLUMNS])  # openpyxl stores text starting with '=' as a formula
     help_sheet = book.create_sheet("columns")
     help_sheet.append(["column", "meaning"])
     for name, meaning in COLUMNS.items():
-        help_sheet.append([name, meaning])
+        help_sheet.append([escape_text(name), escape_text(meaning)])
     book.save(path)
 
 

@@ -1,7 +1,5 @@
 """exmech paths | report | export: exercise -> mediator -> outcome paths, for people and for other tools."""
 
-import csv
-import io
 import json
 from pathlib import Path as FilePath
 
@@ -12,6 +10,7 @@ from ..catalogue import QueryError
 from ..export import write_export
 from ..load import SourceError, load_graph
 from ..paths import STATUSES, Path, evidence_text, find_paths, paths_graph
+from ..spreadsheet import csv_text
 from ..stores import StoreError, open_store
 from .options import EndpointUrl, KbDir, StoreSpec, fail
 
@@ -57,30 +56,24 @@ def _table(found: list[Path]) -> str:
 
 
 def _csv(found: list[Path]) -> str:
-    """One row per path, study and analysis (tidy data for spreadsheets and R)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for p in found:
-        for e in p.evidence:
-            writer.writerow(
-                [
-                    p.iri,
-                    p.exercise_type,
-                    p.mechanism,
-                    p.theme,
-                    p.outcome,
-                    p.status,
-                    e.study,
-                    e.status,
-                    e.analysis or "",
-                    *(
-                        "" if v is None else f"{v:g}"
-                        for v in (e.indirect, e.ci_lower, e.ci_upper, e.proportion_mediated)
-                    ),
-                ]
-            )
-    return out.getvalue()
+    """One row per path, study and analysis (tidy data for spreadsheets and R); formula-like text escaped."""
+    rows = [
+        [
+            p.iri,
+            p.exercise_type,
+            p.mechanism,
+            p.theme,
+            p.outcome,
+            p.status,
+            e.study,
+            e.status,
+            e.analysis or "",
+            *(e.indirect, e.ci_lower, e.ci_upper, e.proportion_mediated),
+        ]
+        for p in found
+        for e in p.evidence
+    ]
+    return csv_text(list(CSV_COLUMNS), rows)
 
 
 def paths(
