@@ -11,6 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from .namespaces import BIBO, EXM, INSTR, KB, MECH, OUTC, bind_prefixes
+from .spreadsheet import escape_text
 
 # column -> what it means (also the documentation `exmech template --help` and the README print)
 COLUMNS = {
