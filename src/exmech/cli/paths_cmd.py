@@ -8,11 +8,12 @@ from rdflib import Graph
 
 from ..catalogue import QueryError
 from ..export import write_export
+from ..http_client import Limits, RemoteError
 from ..load import SourceError, load_graph
 from ..paths import STATUSES, Path, evidence_text, find_paths, paths_graph
 from ..spreadsheet import csv_text
 from ..stores import StoreError, open_store
-from .options import EndpointUrl, KbDir, StoreSpec, fail
+from .options import EXIT_REMOTE, EndpointUrl, KbDir, MaxBytes, StoreSpec, Timeout, fail
 
 PATH_FORMATS = ("table", "csv", "json", "turtle")
 ExportDir = typer.Option(FilePath("export"), "-o", "--out", "--output", help="Folder to write into.")
@@ -92,6 +93,8 @@ def paths(
     kb: FilePath | None = KbDir,
     store: str | None = StoreSpec,
     endpoint: str | None = EndpointUrl,
+    timeout: float = Timeout,
+    max_bytes: int = MaxBytes,
 ) -> None:
     """Every exercise type -> mechanism -> outcome path: its studies, their evidence, the indirect effects.
 
@@ -103,7 +106,7 @@ def paths(
     if fmt not in PATH_FORMATS:
         fail(f"--format {fmt!r}: choose one of {', '.join(PATH_FORMATS)}")
     try:
-        source = open_store(store, endpoint, kb)
+        source = open_store(store, endpoint, kb, Limits(timeout, max_bytes))
         found = find_paths(
             source,
             intervention=intervention,
@@ -113,6 +116,8 @@ def paths(
             min_evidence=min_evidence,
         )
         graph = paths_graph(source, found) if fmt == "turtle" else None
+    except RemoteError as exc:
+        fail(str(exc), EXIT_REMOTE)
     except (QueryError, SourceError, StoreError) as exc:
         fail(str(exc))
     if fmt == "json":
