@@ -119,12 +119,16 @@ def _exchange(method, url, body, headers, limits, deadline, length) -> tuple[Ans
         headers["Authorization"] = "Basic " + base64.b64encode(secret).decode("ascii")
     if length is not None:
         headers["Content-Length"] = str(length)
-    fired = threading.Event()
-    watchdog = threading.Timer(remaining, _cut, args=(conn, fired))
+    fired, sockets = threading.Event(), []
+    watchdog = threading.Timer(remaining, _cut, args=(sockets, fired))
     watchdog.daemon = True
     watchdog.start()
     late = RemoteError(f"{redact(url)} gave no complete answer within {limits.timeout:g} s (--timeout)")
     try:
+        conn.connect()  # bounded by its own timeout; the watchdog then holds the socket, which the response
+        sockets.append(conn.sock)  # keeps using even after the connection lets go of it (Connection: close)
+        if fired.is_set():
+            raise late
         response = _send(
             conn, method, urlunsplit(("", "", parts.path or "/", parts.query, "")), body, headers
         )
@@ -143,11 +147,10 @@ def _exchange(method, url, body, headers, limits, deadline, length) -> tuple[Ans
     return answer
 
 
-def _cut(conn, fired: threading.Event) -> None:
+def _cut(sockets: list, fired: threading.Event) -> None:
     """The deadline: shut the socket so that any blocked read or write returns at once."""
     fired.set()
-    sock = conn.sock
-    if sock is not None:
+    for sock in sockets:
         try:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -185,6 +188,8 @@ def _answer(response, url: str, limits: Limits) -> tuple[Answer | None, str | No
         data += chunk
         if len(data) > limits.max_bytes:
             raise RemoteError(f"{redact(url)} sent an answer {_over(limits)}")
+    if response.length:  # http.client's read(amt) ends quietly when fewer bytes come than announced
+        raise RemoteError(f"{redact(url)} {_explain(http.client.IncompleteRead(data, response.length))}")
     content_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
     return Answer(status, content_type, bytes(data)), None
 
@@ -208,7 +213,7 @@ def _explain(exc: Exception) -> str:
     if isinstance(exc, TimeoutError):
         return "did not answer in time"
     if isinstance(exc, http.client.IncompleteRead):
-        return f"cut its answer short ({len(exc.partial)} bytes received, more announced)"
+        return f"cut its answer short ({len(exc.partial)} bytes received, {exc.expected or 'more'} missing)"
     if isinstance(exc, (http.client.BadStatusLine, http.client.RemoteDisconnected)):
         return "did not answer in HTTP (the connection closed or the status line was not HTTP)"
     if isinstance(exc, http.client.HTTPException):
