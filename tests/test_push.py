@@ -15,7 +15,9 @@ from typer.testing import CliRunner
 
 from exmech.catalogue import catalogue
 from exmech.cli import app
-from exmech.stores import EndpointStore, StoreError, open_store
+from exmech.endpoint_store import EndpointStore
+from exmech.http_client import RemoteError
+from exmech.stores import open_store
 from test_stores import QUERIES, answers
 
 runner = CliRunner()
@@ -102,14 +104,14 @@ def test_push_errors_are_clear():
     result = runner.invoke(app, ["push", "--endpoint", "ftp://example.org/store"])
     assert result.exit_code == 2 and "not an http(s)" in result.output
     result = runner.invoke(app, ["push", "--endpoint", f"http://127.0.0.1:{free_port()}/store"])
-    assert result.exit_code == 2 and "refused" in result.output.lower()
+    assert result.exit_code == 3 and "refused" in result.output.lower()
     result = runner.invoke(app, ["push", "--endpoint", "http://127.0.0.1:1/store", "--graph", "not an iri"])
     assert result.exit_code == 2 and "not a valid IRI" in result.output
 
 
 def test_unreachable_endpoint_is_a_clear_error():
     q = catalogue()["review-summary"]
-    with pytest.raises(StoreError, match="endpoint http://127.0.0.1"):
+    with pytest.raises(RemoteError, match="endpoint http://127.0.0.1.*refused"):
         EndpointStore(f"http://127.0.0.1:{free_port()}/query").select(q.text, q.bindings({}))
 
 

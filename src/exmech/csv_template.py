@@ -11,6 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from .namespaces import BIBO, EXM, INSTR, KB, MECH, OUTC, bind_prefixes
+from .spreadsheet import escape_text
 
 # column -> what it means (also the documentation `exmech template --help` and the README print)
 COLUMNS = {
@@ -61,11 +62,11 @@ def write_template(path: Path) -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "entries"
-    sheet.append(list(COLUMNS))
+    sheet.append([escape_text(c) for c in COLUMNS])  # openpyxl stores text starting with '=' as a formula
     help_sheet = book.create_sheet("columns")
     help_sheet.append(["column", "meaning"])
     for name, meaning in COLUMNS.items():
-        help_sheet.append([name, meaning])
+        help_sheet.append([escape_text(name), escape_text(meaning)])
     book.save(path)
 
 

@@ -2,11 +2,10 @@
 
 Nodes are exercise types, mechanisms and outcomes; an edge exercise type -> mechanism gathers the paths
 through it over all outcomes, an edge mechanism -> outcome over all exercise types. Edge weight = number of
-distinct studies, edge status = the strongest evidence status among those paths.
+distinct studies, edge status = the strongest evidence status among those paths. CSV cells that a spreadsheet
+would read as formulas (a label starting with '=', say) are escaped (exmech.spreadsheet).
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from xml.sax.saxutils import escape, quoteattr
@@ -16,6 +15,7 @@ from rdflib.namespace import RDFS
 
 from .namespaces import expand
 from .paths import STATUSES, Path
+from .spreadsheet import csv_text
 
 
 @dataclass
@@ -104,17 +104,9 @@ def graphml(graph: Graph, paths: list[Path]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _csv(header: list[str], rows: list[list]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 def nodes_csv(graph: Graph, paths: list[Path]) -> str:
     nodes, _ = network(graph, paths)
-    return _csv(
+    return csv_text(
         ["id", "label", "kind", "theme", "iri"],
         [[n.id, n.label, n.kind, n.theme, expand(n.id)] for n in nodes],
     )
@@ -122,7 +114,7 @@ def nodes_csv(graph: Graph, paths: list[Path]) -> str:
 
 def edges_csv(graph: Graph, paths: list[Path]) -> str:
     _, edges = network(graph, paths)
-    return _csv(
+    return csv_text(
         ["source", "target", "weight", "status", "studies"],
         [[e.source, e.target, e.weight, e.status, " ".join(sorted(e.studies))] for e in edges],
     )

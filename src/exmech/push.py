@@ -1,36 +1,48 @@
-"""Loading the graph into any SPARQL 1.1 Graph Store Protocol server (Oxigraph, Fuseki, GraphDB, Virtuoso)."""
+"""Loading the graph into any SPARQL 1.1 Graph Store Protocol server (Oxigraph, Fuseki, GraphDB, Virtuoso).
 
-import urllib.error
+The graph is serialised to a temporary N-Triples file and streamed from it with a Content-Length (no second
+copy in memory); the exchange is bounded by exmech.http_client (one deadline, small answers, same-origin
+redirects only). Only an HTTP 200, 201 or 204 answer, read completely, counts as success."""
+
+import tempfile
 import urllib.parse
-import urllib.request
 
 from rdflib import Graph
 
+from .http_client import Limits, RemoteError, check_url, redact, request
 from .stores import IRI
+
+PUSH_TIMEOUT = 600.0
+ANSWER_CAP = 1024 * 1024  # a store's answer to a PUT is a status and at most a short page
 
 
 class PushError(RuntimeError):
-    pass
+    """The push cannot start: the URL or graph IRI given is not usable (an input error)."""
 
 
-def push(graph: Graph, store_url: str, graph_iri: str | None = None, timeout: float = 300) -> int:
-    """PUT the graph as N-Triples into the named (or default) graph; return the number of triples sent."""
-    if not store_url.startswith(("http://", "https://")):
-        raise PushError(f"{store_url!r} is not an http(s) Graph Store Protocol URL")
+def push(graph: Graph, store_url: str, graph_iri: str | None = None, timeout: float = PUSH_TIMEOUT) -> int:
+    """PUT the graph as N-Triples into the named (or default) graph; return the number of triples sent.
+    Raises PushError for a bad URL or IRI, exmech.http_client.RemoteError when the server fails."""
+    try:
+        check_url(store_url)
+    except ValueError as exc:
+        raise PushError(f"{exc}: a Graph Store Protocol URL is needed") from None
     if graph_iri is not None and not IRI.fullmatch(graph_iri):
         raise PushError(f"--graph {graph_iri!r} is not a valid IRI")
     target = urllib.parse.urlencode({"graph": graph_iri}) if graph_iri else "default"
     url = f"{store_url}{'&' if '?' in store_url else '?'}{target}"
-    data = graph.serialize(format="nt", encoding="utf-8")
-    request = urllib.request.Request(
-        url, data=data, method="PUT", headers={"Content-Type": "application/n-triples"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            if response.status not in (200, 201, 204):
-                raise PushError(f"{url}: HTTP {response.status}")
-    except urllib.error.HTTPError as exc:
-        raise PushError(f"{url}: HTTP {exc.code}: {exc.read()[:300].decode('utf-8', 'replace')}") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        raise PushError(f"{url}: {exc}") from exc
+    with tempfile.TemporaryFile() as data:
+        graph.serialize(destination=data, format="nt", encoding="utf-8")
+        size = data.tell()
+        data.seek(0)
+        answer = request(
+            "PUT",
+            url,
+            body=data,
+            length=size,
+            headers={"Content-Type": "application/n-triples"},
+            limits=Limits(timeout=timeout, max_bytes=ANSWER_CAP),
+        )
+    if answer.status not in (200, 201, 204):
+        raise RemoteError(f"{redact(store_url)} answered HTTP {answer.status}, not 200, 201 or 204")
     return len(graph)

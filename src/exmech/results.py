@@ -1,13 +1,15 @@
-"""Query results to text: an aligned table for people, CSV/TSV/JSON for programs."""
+"""Query results to text: an aligned table for people, CSV/TSV/JSON for programs.
 
-import csv
-import io
+CSV and TSV are opened in spreadsheets, so text that would be read as a formula is escaped there
+(exmech.spreadsheet); SPARQL JSON keeps every value exactly as stored."""
+
 import json
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.query import Result
 
 from .namespaces import compact
+from .spreadsheet import csv_text, escape_text, is_number
 
 FORMATS = ("table", "csv", "tsv", "json")
 
@@ -20,13 +22,19 @@ def _plain(term) -> str:
     return str(term)
 
 
+TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
 def _tsv_term(term) -> str:
-    """A term in SPARQL 1.1 TSV syntax (N-Triples-like)."""
+    """A term in SPARQL 1.1 TSV syntax (N-Triples-like, tabs and line breaks escaped so a row stays one line).
+    A literal whose text would be read as a formula gets a single quote inside its quotes: "'=HYPERLINK(...)"."""
     if term is None:
         return ""
-    if isinstance(term, (URIRef, Literal, BNode)):
-        return term.n3()
-    return str(term)
+    if not isinstance(term, Literal):
+        return term.n3() if isinstance(term, (URIRef, BNode)) else escape_text(str(term))
+    text = str(term) if is_number(term) else escape_text(str(term))
+    suffix = f"@{term.language}" if term.language else f"^^<{term.datatype}>" if term.datatype else ""
+    return f'"{text.translate(TSV_ESCAPES)}"{suffix}'
 
 
 def rows(result: Result) -> tuple[list[str], list[list]]:
@@ -69,12 +77,8 @@ def render_rows(variables: list[str], table: list[list], fmt: str) -> str:
             {v: _json_term(t) for v, t in zip(variables, r, strict=True) if t is not None} for r in table
         ]
         return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, indent=2) + "\n"
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(variables)
-        writer.writerows([[_plain(t) if not isinstance(t, URIRef) else str(t) for t in r] for r in table])
-        return out.getvalue()
+    if fmt == "csv":  # IRIs in full, literals as their text, formulas escaped
+        return csv_text(variables, table)
     if fmt == "tsv":
         lines = ["\t".join(f"?{v}" for v in variables)]
         lines += ["\t".join(_tsv_term(t) for t in r) for r in table]

@@ -1,4 +1,5 @@
-"""Where queries run: rdflib in memory (default), an on-disk Oxigraph store, or a remote SPARQL endpoint.
+"""Where queries run: rdflib in memory (default), an on-disk Oxigraph store, or a remote SPARQL endpoint
+(exmech.endpoint_store).
 
 One interface for all three, used by `exmech query`, `exmech serve` and the benchmarks:
   store.select(query, bindings) -> Rows   a packaged query with its parameters bound as RDF terms
@@ -15,8 +16,6 @@ import hashlib
 import json
 import os
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from itertools import islice
 from pathlib import Path
@@ -28,11 +27,11 @@ from rdflib.term import BNode, Identifier, Node
 
 from . import load
 from .errors import require
+from .http_client import Limits
 from .load import SourceError, load_graph
 from .namespaces import bind_prefixes
 from .resources import knowledge_base_files, ontology_files
 
-TIMEOUT = 60
 IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`\x00-\x20]*")
 LANG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 
@@ -341,51 +340,14 @@ class OxigraphStore:
             raise ValueError(str(exc)) from exc
 
 
-class EndpointStore:
-    """A remote SPARQL 1.1 endpoint (query over HTTP POST); bindings travel as a VALUES block."""
-
-    def __init__(self, url: str):
-        if not url.startswith(("http://", "https://")):
-            raise StoreError(f"endpoint {url!r} must be an http(s) URL")
-        self.url = url
-
-    def select(self, query: str, bindings: dict[str, Node]) -> Rows:
-        query = inline_bindings(query, bindings)
-        request = urllib.request.Request(
-            self.url,
-            data=query.encode("utf-8"),
-            method="POST",
-            headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-                payload = json.load(response)
-        except urllib.error.HTTPError as exc:
-            detail = exc.read()[:300].decode("utf-8", "replace")
-            raise StoreError(f"endpoint {self.url}: HTTP {exc.code}: {detail}") from exc
-        except (urllib.error.URLError, OSError, json.JSONDecodeError) as exc:
-            raise StoreError(f"endpoint {self.url}: {exc}") from exc
-        variables = payload["head"]["vars"]
-        return Rows(
-            variables, [[_from_json(b.get(v)) for v in variables] for b in payload["results"]["bindings"]]
-        )
-
-
-def _from_json(cell: dict | None):
-    if cell is None:
-        return None
-    if cell["type"] == "uri":
-        return URIRef(cell["value"])
-    if cell["type"] == "bnode":
-        return BNode(cell["value"])
-    return Literal(cell["value"], lang=cell.get("xml:lang"), datatype=cell.get("datatype"))
-
-
-def open_store(spec: str | None = None, endpoint: str | None = None, kb_dir: Path | None = None):
-    """'memory' (default), 'oxigraph:PATH', or a remote endpoint URL. An Oxigraph store is (re)filled when
-    empty or when a knowledge-base folder is given."""
+def open_store(spec: str | None = None, endpoint: str | None = None, kb_dir: Path | None = None, limits=None):
+    """'memory' (default), 'oxigraph:PATH' (refilled when its sources changed), 'oxigraph-read-only:PATH'
+    (refused when stale), or a remote endpoint URL (exmech.endpoint_store; limits: an exmech.http_client.Limits
+    of time and bytes)."""
     if endpoint:
-        return EndpointStore(endpoint)
+        from .endpoint_store import EndpointStore  # it builds on this module
+
+        return EndpointStore(endpoint, limits or Limits())
     if spec in (None, "memory"):
         return MemoryStore(load_graph(kb_dir), [*ontology_files(), *knowledge_base_files(kb_dir)])
     for scheme, read_only in (("oxigraph:", False), ("oxigraph-read-only:", True)):

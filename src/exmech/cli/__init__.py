@@ -1,4 +1,7 @@
-"""The `exmech` command. One module per command group; exit codes: 0 ok / conforms, 1 does not conform, 2 error."""
+"""The `exmech` command. One module per command group; exit codes: 0 ok / conforms, 1 does not conform,
+2 error in the input, 3 a server could not be reached, refused, or answered badly."""
+
+import logging
 
 import typer
 
@@ -13,6 +16,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+# rdflib logs an ill-typed literal (e.g. "abc"^^xsd:decimal from an endpoint) with a traceback; the value is
+# kept as it is, so the CLI does not print that log
+logging.getLogger("rdflib.term").addHandler(logging.NullHandler())
+logging.getLogger("rdflib.term").propagate = False
 build_cmd.register(app)
 query_cmd.register(app)
 release_cmd.register(app)

@@ -4,6 +4,10 @@ from pathlib import Path
 
 import typer
 
+from ..http_client import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+
+EXIT_REMOTE = 3  # a server could not be reached, refused, or answered badly
+
 KbDir = typer.Option(
     None,
     "--kb",
@@ -18,7 +22,22 @@ StoreSpec = typer.Option(
     "or oxigraph-read-only:PATH (refused if stale).",
 )
 EndpointUrl = typer.Option(
-    None, "--endpoint", help="Run on a remote SPARQL 1.1 endpoint instead, e.g. http://127.0.0.1:7878/query."
+    None,
+    "--endpoint",
+    help="Run on a remote SPARQL 1.1 endpoint instead, e.g. http://127.0.0.1:7878/query "
+    "(exit 3 if it cannot be reached, refuses or answers badly).",
+)
+Timeout = typer.Option(
+    DEFAULT_TIMEOUT,
+    "--timeout",
+    min=0.001,
+    help="With --endpoint: seconds the whole exchange may take (connect, send, the full answer).",
+)
+MaxBytes = typer.Option(
+    DEFAULT_MAX_BYTES,
+    "--max-bytes",
+    min=1,
+    help="With --endpoint: the largest answer read, in bytes (default 256 MiB); a larger one stops reading.",
 )
 OutDir = typer.Option(Path("build"), "-o", "--output", "--out", help="Folder to write to.")
 

@@ -1,7 +1,5 @@
 """exmech paths | report | export: exercise -> mediator -> outcome paths, for people and for other tools."""
 
-import csv
-import io
 import json
 from pathlib import Path as FilePath
 
@@ -11,10 +9,12 @@ from rdflib import Graph
 from ..catalogue import QueryError
 from ..errors import require
 from ..export import write_export
+from ..http_client import Limits, RemoteError
 from ..load import SourceError, load_graph
 from ..paths import STATUSES, Path, evidence_text, find_paths, paths_graph
+from ..spreadsheet import csv_text
 from ..stores import StoreError, open_store
-from .options import EndpointUrl, KbDir, StoreSpec, fail
+from .options import EXIT_REMOTE, EndpointUrl, KbDir, MaxBytes, StoreSpec, Timeout, fail
 
 PATH_FORMATS = ("table", "csv", "json", "turtle")
 ExportDir = typer.Option(FilePath("export"), "-o", "--out", "--output", help="Folder to write into.")
@@ -58,30 +58,24 @@ def _table(found: list[Path]) -> str:
 
 
 def _csv(found: list[Path]) -> str:
-    """One row per path, study and analysis (tidy data for spreadsheets and R)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for p in found:
-        for e in p.evidence:
-            writer.writerow(
-                [
-                    p.iri,
-                    p.exercise_type,
-                    p.mechanism,
-                    p.theme,
-                    p.outcome,
-                    p.status,
-                    e.study,
-                    e.status,
-                    e.analysis or "",
-                    *(
-                        "" if v is None else f"{v:g}"
-                        for v in (e.indirect, e.ci_lower, e.ci_upper, e.proportion_mediated)
-                    ),
-                ]
-            )
-    return out.getvalue()
+    """One row per path, study and analysis (tidy data for spreadsheets and R); formula-like text escaped."""
+    rows = [
+        [
+            p.iri,
+            p.exercise_type,
+            p.mechanism,
+            p.theme,
+            p.outcome,
+            p.status,
+            e.study,
+            e.status,
+            e.analysis or "",
+            *(e.indirect, e.ci_lower, e.ci_upper, e.proportion_mediated),
+        ]
+        for p in found
+        for e in p.evidence
+    ]
+    return csv_text(list(CSV_COLUMNS), rows)
 
 
 def paths(
@@ -100,6 +94,8 @@ def paths(
     kb: FilePath | None = KbDir,
     store: str | None = StoreSpec,
     endpoint: str | None = EndpointUrl,
+    timeout: float = Timeout,
+    max_bytes: int = MaxBytes,
 ) -> None:
     """Every exercise type -> mechanism -> outcome path: its studies, their evidence, the indirect effects.
 
@@ -111,7 +107,7 @@ def paths(
     if fmt not in PATH_FORMATS:
         fail(f"--format {fmt!r}: choose one of {', '.join(PATH_FORMATS)}")
     try:
-        source = open_store(store, endpoint, kb)
+        source = open_store(store, endpoint, kb, Limits(timeout, max_bytes))
         found = find_paths(
             source,
             intervention=intervention,
@@ -121,6 +117,8 @@ def paths(
             min_evidence=min_evidence,
         )
         graph = paths_graph(source, found) if fmt == "turtle" else None
+    except RemoteError as exc:
+        fail(str(exc), EXIT_REMOTE)
     except (QueryError, SourceError, StoreError) as exc:
         fail(str(exc))
     if fmt == "json":

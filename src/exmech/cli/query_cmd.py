@@ -5,10 +5,11 @@ from pathlib import Path
 import typer
 
 from ..catalogue import QueryError, catalogue, resolve
+from ..http_client import Limits, RemoteError
 from ..load import SourceError, load_graph
 from ..results import FORMATS, render, render_rows
 from ..stores import StoreError, open_store
-from .options import EndpointUrl, KbDir, StoreSpec, fail
+from .options import EXIT_REMOTE, EndpointUrl, KbDir, MaxBytes, StoreSpec, Timeout, fail
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -34,6 +35,8 @@ def query(
     kb: Path | None = KbDir,
     store: str | None = StoreSpec,
     endpoint: str | None = EndpointUrl,
+    timeout: float = Timeout,
+    max_bytes: int = MaxBytes,
 ) -> None:
     """Run a query on the merged graph (in memory, Oxigraph or a remote endpoint), parameters bound as terms.
 
@@ -45,11 +48,13 @@ def query(
         named = resolve(name)
         bindings = named.bindings(_params(param))
         if store not in (None, "memory") or endpoint:
-            found = open_store(store, endpoint, kb).select(named.text, bindings)
+            found = open_store(store, endpoint, kb, Limits(timeout, max_bytes)).select(named.text, bindings)
             typer.echo(render_rows(found.vars, found.rows, fmt), nl=False)
             return
         graph = load_graph(kb)
         result = graph.query(named.text, initBindings=bindings)
+    except RemoteError as exc:
+        fail(str(exc), EXIT_REMOTE)
     except (QueryError, SourceError, StoreError) as exc:
         fail(str(exc))
     except Exception as exc:  # a syntax error in a user's query file

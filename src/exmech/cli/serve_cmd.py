@@ -5,10 +5,11 @@ from pathlib import Path
 
 import typer
 
+from ..http_client import RemoteError, redact
 from ..load import SourceError, load_graph
-from ..push import PushError, push
+from ..push import PUSH_TIMEOUT, PushError, push
 from ..stores import StoreError, open_store
-from .options import KbDir, StoreSpec, fail
+from .options import EXIT_REMOTE, KbDir, StoreSpec, fail
 
 
 def _stop(signum, frame):
@@ -48,17 +49,25 @@ def push_cmd(
         ..., "--endpoint", help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store"
     ),
     graph: str | None = typer.Option(None, "--graph", help="Named graph IRI (default graph if omitted)."),
+    timeout: float = typer.Option(
+        PUSH_TIMEOUT, "--timeout", min=0.001, help="Seconds the whole upload and answer may take."
+    ),
     kb: Path | None = KbDir,
 ) -> None:
     """Load the merged graph into a SPARQL 1.1 Graph Store Protocol server (replacing that graph).
 
+    Succeeds only on a complete HTTP 200, 201 or 204 answer; exit 3 if the server cannot be reached, refuses,
+    answers with an error or badly, or takes longer than --timeout.
+
     Example: exmech push --endpoint http://127.0.0.1:7878/store --graph https://w3id.org/exmech/dataset
     """
     try:
-        sent = push(load_graph(kb), endpoint, graph)
-    except PushError as exc:
+        sent = push(load_graph(kb), endpoint, graph, timeout)
+    except RemoteError as exc:
+        fail(str(exc), EXIT_REMOTE)
+    except (PushError, SourceError) as exc:
         fail(str(exc))
-    typer.echo(f"pushed {sent} triples to {endpoint} ({graph or 'default graph'})")
+    typer.echo(f"pushed {sent} triples to {redact(endpoint)} ({graph or 'default graph'})")
 
 
 def register(app: typer.Typer) -> None:
