@@ -10,9 +10,11 @@ from rdflib.namespace import SH
 
 from ..csv_template import COLUMNS, template_text, write_template
 from ..entries import EntryError, read_entry
+from ..load import SourceError
 from ..resources import resource_dir
 from ..store_write import AddError, StoreError, locked, remove_stale, write_locked
-from ..validate import check_entry, duplicate_problems, store_index, with_rows
+from ..validate import check_entry, duplicate_problems, with_rows
+from ..validate import store_index as _store_index
 from .options import KbDir, fail
 
 FORMATS = ("text", "json", "turtle")
@@ -29,6 +31,14 @@ def _read_all(files: list[Path]) -> dict[Path, Graph]:
     if errors:
         fail("\n       ".join(errors))
     return entries
+
+
+def store_index(kb: Path | None):
+    """The stored knowledge base's index; a stored file that cannot be parsed is exit 2, not a traceback."""
+    try:
+        return _store_index(kb)
+    except (SourceError, OSError) as exc:
+        fail(f"the knowledge base cannot be read: {exc}")
 
 
 def _check(entry: Graph, index):
