@@ -181,7 +181,11 @@ def test_a_file_size_limit_mid_write_is_exit_2_with_no_stray_file(kb, tmp_path):
     def limit():
         resource.setrlimit(resource.RLIMIT_FSIZE, (600, 600))
 
-    env = {"EXMECH_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    env = {
+        "EXMECH_CACHE_DIR": str(tmp_path / "cache"),
+        "PYTHONPATH": str(Path(__file__).parents[1] / "src"),
+        "PYTHONDONTWRITEBYTECODE": "1",  # the limit would truncate the .pyc files it writes
+    }
     digest = tree_digest(kb)
     result = subprocess.run(
         [sys.executable, "-m", "exmech", "add", str(VALID_TRIAL), "--kb", str(kb)],
