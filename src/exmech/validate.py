@@ -11,7 +11,6 @@ from functools import cache
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from .entry_rules import IMPORT_PREDICATES, SLUG_RULE, is_closed, is_slug, slug_of
@@ -21,7 +20,7 @@ from .resources import ontology_files
 from .shapes import Problem
 from .shapes import report as shacl_report
 from .store_index import StoreIndex, identifier_keys
-from .store_write import AddError, target_path
+from .store_write import AddError, same_entry, target_path
 
 # links whose object must be a term of a controlled vocabulary (None: a mechanism or an outcome domain)
 VOCAB_LINKS = {
@@ -202,7 +201,7 @@ def _duplicate_problems(entry: Graph, index: StoreIndex) -> list[Problem]:
         if rel in reported:
             continue
         if rel == target and rel not in same:  # once per file, not once per node: linear in the entry
-            same[rel] = isomorphic(index.graph_of(rel), entry)
+            same[rel] = same_entry(index.graph_of(rel), entry)
         if same.get(rel):
             continue
         reported.add(rel)
