@@ -1,7 +1,8 @@
 """Hostile or broken entry files: each gets a clear error naming the file (exit 2), no network, no change to the store.
 
 Malformed Turtle, Latin-1, 200-deep JSON, a remote @context, an RDF/XML entity bomb, truncated JSON, an unknown
-extension, zip bombs, broken CSV and XLSX, and a sparse 50 MB file.
+extension, zip bombs, broken CSV and XLSX, IRIs holding a newline, NUL, backslash, space or a text-direction
+override (in Turtle, JSON-LD and CSV), and a sparse 50 MB file.
 """
 
 import io
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 
 from entry_helpers import (  # noqa: F401
     GOOD_ROW,
+    VALID_TRIAL,
     kb_fixture,
     no_network_fixture,
     private_cache_fixture,
@@ -22,6 +24,7 @@ from exmech.cli import app
 from exmech.csv_template import COLUMNS
 
 runner = CliRunner()
+TRIAL = VALID_TRIAL.read_bytes()
 RDF_NS = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
 
 
@@ -88,6 +91,28 @@ HOSTILE = {
     "wide.csv": (_wide_csv(), "not valid CSV"),
     "ragged.csv": (",".join(COLUMNS).encode() + b"\nab2020" + b",x" * 40 + b"\n", "cells but only"),
     "empty.ttl": (b"# nothing here\n", "holds no triples"),
+    # characters no IRI may hold: they broke Oxigraph loading and `build`'s N-Triples, or named files oddly
+    "iri-newline.ttl": (
+        TRIAL.replace(b"kb:ex-pop a", b"<https://w3id.org/exmech/kb/ex\\u000Apop> a"),
+        "U+000A",
+    ),
+    "iri-nul.ttl": (TRIAL.replace(b"kb:ex-pop a", b"<https://w3id.org/exmech/kb/ex\\u0000pop> a"), "U+0000"),
+    "iri-backslash.ttl": (
+        TRIAL.replace(b"kb:ex-pop a", b"<https://w3id.org/exmech/kb/ex\\u005Cpop> a"),
+        "U+005C",
+    ),
+    "iri-rtl.ttl": (
+        TRIAL.replace(b"kb:ex-pop a", "<https://w3id.org/exmech/kb/ex\u202epop> a".encode()),
+        "U+202E",
+    ),
+    "iri-newline.jsonld": (b'{"@context": "exmech", "@id": "kb:a\\nb", "rdfs:label": "x"}', "U+000A"),
+    "iri-space.csv": (
+        ",".join(COLUMNS).encode()
+        + b"\nab2020,,t,,,,,,,https://doi.org/x y,,,,YogaExercise"
+        + b"," * 13
+        + b"\n",
+        "U+0020",
+    ),
 }
 
 

@@ -10,6 +10,8 @@ import owlrl
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
 
+from .entry_rules import strip_imports
+
 _ERR = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
 
 
@@ -22,10 +24,8 @@ class Verdict:
 
 
 def owl_rl(graph: Graph) -> Verdict:
-    """Compute the OWL 2 RL closure of a copy of the graph; inconsistencies appear as error messages."""
-    closure = Graph()
-    for triple in graph:
-        closure.add(triple)
+    """Compute the OWL 2 RL closure of a copy of the graph (import statements stripped); inconsistencies appear as error messages."""
+    closure = strip_imports(graph)
     before = len(closure)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
     messages = sorted(
@@ -54,7 +54,8 @@ def hermit(graph: Graph) -> Verdict:
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "exmech.nt"
-        graph.serialize(path, format="nt", encoding="utf-8")
+        # owlready2 fetches or opens every owl:imports target: the reasoner only ever sees the stripped graph
+        strip_imports(graph).serialize(path, format="nt", encoding="utf-8")
         world = owlready2.World()
         onto = world.get_ontology(path.as_uri()).load()
         try:

@@ -13,6 +13,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from .csv_template import records_to_graph, rows_to_graph
+from .entry_rules import bad_iri
 from .resources import resource_dir
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -132,6 +133,18 @@ def _json_ld(text: str, path: Path) -> Graph:
 
 def read_entry(path: Path) -> Graph:
     """Parse one entry file by its extension; raise EntryError with file and position on any problem."""
+    graph = _parse_entry(path)
+    found = bad_iri(graph)
+    if found:
+        iri, char = found
+        raise EntryError(
+            f"{path}: the IRI {iri!r} holds the character {char!r} (U+{ord(char):04X}), which no IRI may "
+            'hold (controls, spaces, <>"{{}}|^`\\ and text-direction overrides are refused)'
+        )
+    return graph
+
+
+def _parse_entry(path: Path) -> Graph:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise EntryError(f"{path}: unknown file type {path.suffix!r}; use .ttl, .jsonld, .csv, .xlsx or .rdf")

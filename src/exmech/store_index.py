@@ -100,11 +100,14 @@ class StoreIndex:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".index-", suffix=".tmp")
+        except OSError:
+            return
+        try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 json.dump({"version": CACHE_VERSION, "root": str(self.root), "files": self.files}, out)
             os.replace(tmp, cache)
         except OSError:
-            pass
+            Path(tmp).unlink(missing_ok=True)
 
     def note(self, rel: str, graph: Graph) -> None:
         """Record an entry just written (so a second file in the same `exmech add` sees its identifiers)."""
@@ -157,15 +160,15 @@ class StoreIndex:
 
 def _scan(root: Path) -> dict[str, tuple[int, int]]:
     """Every *.ttl file under root (as knowledge_base_files finds them) -> (mtime_ns, size); os.scandir is the
-    cheapest walk, which matters at 100k files."""
+    cheapest walk, which matters at 100k files. Symlinks are never followed: a link planted in the store is not read."""
     found, stack = {}, [("", str(root))]
     while stack:
         prefix, folder = stack.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.is_dir():
+                if entry.is_dir(follow_symlinks=False):
                     stack.append((f"{prefix}{entry.name}/", entry.path))
-                elif entry.name.endswith(".ttl") and entry.is_file():
+                elif entry.name.endswith(".ttl") and entry.is_file(follow_symlinks=False):
                     stat = entry.stat()
                     found[f"{prefix}{entry.name}"] = (stat.st_mtime_ns, stat.st_size)
     return found

@@ -11,16 +11,16 @@ from functools import cache
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
+from .entry_rules import IMPORT_PREDICATES, SLUG_RULE, is_closed, is_slug, slug_of
 from .load import parse_file
 from .namespaces import EXM, INSTR, KB, MECH, OUTC, SHAPES, THEME, compact, expand
 from .resources import ontology_files
 from .shapes import Problem
 from .shapes import report as shacl_report
 from .store_index import StoreIndex, identifier_keys
-from .store_write import AddError, target_path
+from .store_write import AddError, same_entry, target_path
 
 # links whose object must be a term of a controlled vocabulary (None: a mechanism or an outcome domain)
 VOCAB_LINKS = {
@@ -35,8 +35,6 @@ VOCAB_LINKS = {
     EXM.inTheme: THEME,
     EXM.theme: THEME,
 }
-# namespaces whose terms are defined by the ontology and vocabularies only, never by an entry
-CLOSED = (EXM, MECH, THEME, INSTR, OUTC)
 
 
 @cache
@@ -130,16 +128,38 @@ def _vocabulary_problems(entry: Graph) -> list[Problem]:
                         "vocabulary",
                     )
                 )
-    for node in sorted(set(entry.subjects())):
-        if isinstance(node, URIRef) and any(str(node).startswith(str(ns)) for ns in CLOSED):
+    return problems + _iri_problems(entry)
+
+
+def _iri_problems(entry: Graph) -> list[Problem]:
+    """Terms of closed namespaces the entry defines, kb: IRIs off the slug rule, and import-like statements."""
+    problems = []
+    for node in sorted({s for s in entry.subjects() if isinstance(s, URIRef)}):
+        slug = slug_of(str(node))
+        if is_closed(str(node)):
+            message = (
+                "an entry may not define or change terms of the ontology or its vocabularies; "
+                "propose new terms to the curators (ontology/vocab/*.ttl)"
+            )
+        elif slug is not None and not is_slug(slug):
+            message = (
+                f"<{node}> breaks the slug rule: a knowledge-base IRI is kb: followed by {SLUG_RULE} "
+                "(lowercase ascii letters, digits and '-', at most 64 characters)"
+            )
+        else:
+            continue
+        problems.append(Problem("Violation", compact(str(node)), "", message, "vocabulary"))
+    for prop in sorted(IMPORT_PREDICATES):
+        for node, value in sorted(entry.subject_objects(prop)):
             problems.append(
                 Problem(
                     "Violation",
                     compact(str(node)),
-                    "",
-                    "an entry may not define or change terms of the ontology or its vocabularies; "
-                    "propose new terms to the curators (ontology/vocab/*.ttl)",
+                    compact(str(prop)),
+                    f"{compact(str(prop))} makes loaders and reasoners fetch or open what it names; an entry "
+                    "may not import anything (cite sources with dcterms:source or rdfs:seeAlso)",
                     "vocabulary",
+                    value=str(value),
                 )
             )
     return problems
@@ -176,9 +196,13 @@ def _duplicate_problems(entry: Graph, index: StoreIndex) -> list[Problem]:
     subjects = sorted(
         s for s in set(entry.subjects()) if isinstance(s, URIRef) and str(s).startswith(str(KB))
     )
-    reported = set()
+    reported, same = set(), {}
     for node, (rel, _) in index.describe(subjects).items():
-        if rel in reported or (rel == target and isomorphic(index.graph_of(rel), entry)):
+        if rel in reported:
+            continue
+        if rel == target and rel not in same:  # once per file, not once per node: linear in the entry
+            same[rel] = same_entry(index.graph_of(rel), entry)
+        if same.get(rel):
             continue
         reported.add(rel)
         problems.append(
@@ -235,6 +259,11 @@ def check_entry(entry: Graph, index: StoreIndex | dict | None = None) -> tuple[l
     return sorted(set(problems), key=_order), _own_report(report_graph, problems, own)
 
 
+def duplicate_problems(entry: Graph, index: StoreIndex) -> list[Problem]:
+    """What a concurrent add can change after an entry was checked: stored identifiers and files (under the lock)."""
+    return _duplicate_problems(entry, index)
+
+
 def validate_entry(entry: Graph, index: StoreIndex | dict | None = None) -> list[Problem]:
     """All problems of one entry: vocabulary, duplicates against the store index, then the SHACL shapes."""
     return check_entry(entry, index)[0]
@@ -277,10 +306,9 @@ def with_rows(problems: list[Problem], entry: Graph) -> list[Problem]:
     if not rows:
         return problems
     out = []
-    for p in problems:
+    for p in problems:  # a node kb:<slug>-<name> belongs to the row of <slug> (slugs hold no "-")
         slug = p.focus.removeprefix("kb:")
-        row = next((r for s, r in rows.items() if slug == s or slug.startswith(f"{s}-")), None)
-        out.append(replace(p, row=row))
+        out.append(replace(p, row=rows.get(slug, rows.get(slug.split("-", 1)[0]))))
     return sorted(out, key=_order)
 
 
@@ -289,6 +317,7 @@ __all__ = [
     "StoreIndex",
     "base_graph",
     "check_entry",
+    "duplicate_problems",
     "identifier_index",
     "store_index",
     "validate_entry",

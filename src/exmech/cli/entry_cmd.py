@@ -10,9 +10,11 @@ from rdflib.namespace import SH
 
 from ..csv_template import COLUMNS, template_text, write_template
 from ..entries import EntryError, read_entry
+from ..load import SourceError
 from ..resources import checkout_dir
-from ..store_write import AddError, locked, target_path, write_locked
-from ..validate import check_entry, store_index, with_rows
+from ..store_write import AddError, StoreError, locked, remove_stale, write_locked
+from ..validate import check_entry, duplicate_problems, with_rows
+from ..validate import store_index as _store_index
 from .options import KbDir, fail
 
 FORMATS = ("text", "json", "turtle")
@@ -29,6 +31,14 @@ def _read_all(files: list[Path]) -> dict[Path, Graph]:
     if errors:
         fail("\n       ".join(errors))
     return entries
+
+
+def store_index(kb: Path | None):
+    """The stored knowledge base's index; a stored file that cannot be parsed is exit 2, not a traceback."""
+    try:
+        return _store_index(kb)
+    except (SourceError, OSError) as exc:
+        fail(f"the knowledge base cannot be read: {exc}")
 
 
 def _check(entry: Graph, index):
@@ -104,43 +114,51 @@ def add(
     """Validate each entry and add it to the knowledge base only if it has no violation (all or nothing per file).
 
     Each file is stored as one Turtle file, <kb>/studies/<slug>.ttl (or <kb>/mediation/<slug>.ttl), written to a
-    temporary file and renamed into place, under a lock held while checking and writing: an interrupted or
-    concurrent add leaves the store as it was or fully updated. Adding the same entry twice changes nothing.
+    temporary file and renamed into place. Entries are checked first; the lock is then held only to re-check the
+    stored identifiers and files (what a concurrent add can change) and to write: an interrupted or concurrent add
+    leaves the store as it was or fully updated, and a temporary file a killed add left is removed at the next.
+    Adding the same entry twice changes nothing.
 
     Exit codes: 0 all added (or already present), 1 an entry does not conform or clashes, 2 a file cannot be read
-    (then nothing is added).
+    (then nothing is added) or the knowledge base cannot be written (read-only, full, a symlink in the way).
 
     Example: exmech add new-trial.ttl --kb ontology/kb
     """
     kb_dir = kb or checkout_dir("ontology", "exmech add without --kb") / "kb"
     entries = _read_all(files)
+    index = store_index(kb_dir)
+    checked = {path: _check(entry, index)[0] for path, entry in entries.items()}  # outside the lock
     worst = 0
-    with locked(
-        kb_dir
-    ):  # check and write under one lock, so a concurrent add cannot slip a duplicate in between
-        index = store_index(kb_dir)
-        for path, entry in entries.items():
-            problems, _ = _check(entry, index)
-            violations = [p for p in problems if p.severity == "Violation"]
-            if violations:
-                worst = 1
-                typer.echo(f"{path}: not added, {len(violations)} violation(s)")
-                for p in violations:
-                    typer.echo(f"  {p.line()}")
-                continue
-            try:
-                added = write_locked(entry, kb_dir)
-            except AddError as exc:
-                worst = 1
-                typer.echo(f"{path}: not added: {exc}")
-                continue
-            index.note(target_path(entry, kb_dir).relative_to(kb_dir).as_posix(), entry)
-            warnings = len(problems)
-            note = f" ({warnings} warning(s): run `exmech validate` to see them)" if warnings else ""
-            typer.echo(
-                f"{path}: {'added as' if added.changed else 'already present, unchanged:'} {added.path}{note}"
-            )
+    try:
+        with locked(kb_dir):  # held only to re-check what a concurrent add can change, and to write
+            for stale in remove_stale(kb_dir):
+                typer.echo(f"removed {stale}, a temporary file an interrupted earlier add left behind")
+            index = store_index(kb_dir)
+            for path, entry in entries.items():
+                worst = max(worst, _add_one(path, entry, checked[path], index, kb_dir))
+    except StoreError as exc:
+        fail(f"{exc}")
     raise typer.Exit(worst)
+
+
+def _add_one(path: Path, entry: Graph, problems, index, kb_dir: Path) -> int:
+    """Write one checked entry under the lock; 0 added or present, 1 it does not conform or clashes."""
+    violations = [p for p in problems if p.severity == "Violation"]
+    violations = violations or with_rows(duplicate_problems(entry, index), entry)
+    if violations:
+        typer.echo(f"{path}: not added, {len(violations)} violation(s)")
+        for p in violations:
+            typer.echo(f"  {p.line()}")
+        return 1
+    try:
+        added = write_locked(entry, kb_dir)
+    except AddError as exc:
+        typer.echo(f"{path}: not added: {exc}")
+        return 1
+    index.note(added.path.relative_to(kb_dir).as_posix(), entry)
+    note = f" ({len(problems)} warning(s): run `exmech validate` to see them)" if problems else ""
+    typer.echo(f"{path}: {'added as' if added.changed else 'already present, unchanged:'} {added.path}{note}")
+    return 0
 
 
 def template(
