@@ -17,7 +17,6 @@ import signal
 import sys
 import time
 from dataclasses import dataclass, field
-from http import HTTPStatus
 
 from rdflib import Graph, Literal, Variable
 from rdflib.plugins import sparql as rdflib_sparql
