@@ -13,7 +13,7 @@ unless told otherwise. The parts, each in its own module:
 from rdflib import Graph
 
 from .server_guard import Refused, check_query
-from .server_http import Server, make_handler
+from .server_http import READ_DEADLINE, SOCKET_TIMEOUT, Server, make_handler
 from .server_worker import Endpoint, serialize
 
 
@@ -29,6 +29,8 @@ def make_server(
     workers: int = 8,
     queue: int = 64,
     public_names: tuple[str, ...] = (),
+    socket_timeout: float = SOCKET_TIMEOUT,
+    read_deadline: float = READ_DEADLINE,
 ) -> Server:
     """A server for a store from exmech.stores (or an rdflib Graph, served from memory)."""
     if isinstance(store, Graph):
@@ -36,7 +38,7 @@ def make_server(
 
         store = MemoryStore(store)
     endpoint = Endpoint(store, time_limit, max_rows, max_bytes, max_memory, workers, queue)
-    return Server((host, port), make_handler(endpoint), public_names)
+    return Server((host, port), make_handler(endpoint, socket_timeout), public_names, read_deadline)
 
 
 __all__ = ["make_server", "Endpoint", "check_query", "serialize", "Refused"]

@@ -1,7 +1,7 @@
 """The HTTP side of `exmech serve`: requests read within bounds, every response with the security headers.
 
-Bounds: a listen backlog of 128; at most `max_connections` connections served at once (more get 503 at
-once); a socket timeout on every read and write (idle keep-alive and slow readers are cut) and a watchdog
+Bounds: a listen backlog of 128; at most MAX_CONNECTIONS connections served at once (more get 503 at
+once); a socket timeout (SOCKET_TIMEOUT) on every read and write (idle keep-alive and slow readers are cut) and a watchdog
 that closes a connection whose request is not read in full within `READ_DEADLINE` seconds (slow-loris);
 a request body of at most MAX_BODY bytes, with a Content-Length that must be one plain number; a Host header
 that names this server (127.0.0.1:PORT, localhost:PORT, --host and --public-name values), else 421.
@@ -23,6 +23,7 @@ MAX_BODY = 1_000_000
 DRAIN_MAX = 16 * MAX_BODY  # a too-large body up to this size is read away, so the client sees the 413
 SOCKET_TIMEOUT = 10.0
 READ_DEADLINE = 20.0
+MAX_CONNECTIONS = 256
 LENGTH = re.compile(r"[0-9]{1,15}")
 ALLOW = "GET, HEAD, POST, OPTIONS"
 HEADERS = {
@@ -38,14 +39,15 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 128  # the listen backlog
     daemon_threads = True
 
-    def __init__(self, address, handler, public_names=(), max_connections: int = 256):
+    def __init__(self, address, handler, public_names=(), read_deadline: float = READ_DEADLINE):
         super().__init__(address, handler)
+        self.read_deadline = read_deadline
         port = self.server_address[1]
         hosts = {"127.0.0.1", "localhost", address[0]}
         self.allowed_hosts = {(f"[{h}]" if ":" in h else h).lower() + f":{port}" for h in hosts}
         for name in public_names:  # as given (a proxy's host, maybe with its port), and with this port
             self.allowed_hosts |= {name.lower(), f"{name.lower()}:{port}"}
-        self._free = threading.BoundedSemaphore(max_connections)
+        self._free = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._reading: dict[socket.socket, float] = {}
         self._lock = threading.Lock()
         threading.Thread(target=self._watch, daemon=True).start()
@@ -78,12 +80,12 @@ class Server(ThreadingHTTPServer):
                 self._reading.pop(sock, None)
 
     def _watch(self) -> None:
-        """Cut connections that take longer than READ_DEADLINE to send one request."""
+        """Cut connections that take longer than read_deadline seconds to send one request."""
         while True:
             time.sleep(1)
             now = time.monotonic()
             with self._lock:
-                late = [s for s, since in self._reading.items() if now - since > READ_DEADLINE]
+                late = [s for s, since in self._reading.items() if now - since > self.read_deadline]
             for sock in late:
                 try:
                     sock.shutdown(socket.SHUT_RDWR)
@@ -104,9 +106,9 @@ def _length(headers) -> int | Reply:
     return int(values[0])
 
 
-def make_handler(endpoint: Endpoint):
+def make_handler(endpoint: Endpoint, socket_timeout: float = SOCKET_TIMEOUT):
     class Handler(BaseHTTPRequestHandler):
-        server_version, sys_version, timeout = "exmech", "", SOCKET_TIMEOUT
+        server_version, sys_version, timeout = "exmech", "", socket_timeout
         protocol_version = "HTTP/1.1"
         head = False
 
