@@ -11,9 +11,9 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from test_server import get, post, serve, sparql
 
 from exmech.stores import OxigraphStore, open_store
+from test_server import get, post, serve, sparql
 
 ASK = "ASK { ?s ?p ?o }"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
