@@ -1,10 +1,12 @@
 """How many query workers run at once, and how short queries get through while long ones run.
 
-`workers` processes may run at once. Every query starts in a slot at normal CPU priority; a query still
-running after `SHORT` seconds becomes *long*: it is re-niced (to nice 5, a third of the CPU weight, so fresh queries get the
+`workers` processes may run at once. Every query starts in a slot at normal CPU priority; a query that has
+used `SHORT` seconds of CPU, or has run `LONG_WALL` seconds (more than SHORT: a query slowed only by others'
+load is not long too soon), becomes *long*: it is re-niced (to nice 5, a third of the CPU weight, so fresh queries get the
 CPU first) and must hold one of the `long_workers` long slots (half the workers by default). When all long
 slots are taken, that query is stopped with 503 and Retry-After. So at least `workers - long_workers` slots
-always turn over within `SHORT` seconds, and a simple query never waits for a slow one to finish. Requests
+only ever hold queries that have used less than `SHORT` s of CPU for less than `LONG_WALL` s, and a simple query never waits for a slow
+one to finish. Requests
 wait for a slot in a bounded FIFO queue; when `queue` requests already wait, the next gets 503 at once. The
 wait counts against the request's deadline.
 """
@@ -12,7 +14,8 @@ wait counts against the request's deadline.
 import threading
 import time
 
-SHORT = 0.5  # seconds a query may run at normal priority before it needs a long slot
+SHORT = 0.5  # CPU seconds a query may use at normal priority before it needs a long slot
+LONG_WALL = 2.0  # seconds it may run at all before it needs one
 
 
 class Busy(Exception):
@@ -62,8 +65,8 @@ class Slots:
             if self._long >= self.long_workers:
                 retry = max(1, round(min(self._long_ends) - time.monotonic()))
                 raise Busy(
-                    f"the server is already running {self._long} long queries; this one ran longer than "
-                    f"{SHORT:g} s and was stopped: retry in {retry} s or narrow it",
+                    f"the server is already running {self._long} long queries; this one used more than "
+                    f"{SHORT:g} s of CPU or ran {LONG_WALL:g} s and was stopped: retry in {retry} s or narrow it",
                     retry,
                 )
             self._long += 1
