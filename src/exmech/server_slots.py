@@ -4,7 +4,8 @@
 used `SHORT` seconds of CPU, or has run `LONG_WALL` seconds (more than SHORT: a query slowed only by others'
 load is not long too soon), becomes *long*: it is re-niced (to nice 5, a third of the CPU weight, so fresh queries get the
 CPU first) and must hold one of the `long_workers` long slots (half the workers by default). When all long
-slots are taken, that query is stopped with 503 and Retry-After. So at least `workers - long_workers` slots
+slots are taken, that query is stopped with 503 and Retry-After. The worker remembers (by digest) the last
+4096 texts that became long; sent again, such a text needs a long slot at once. So at least `workers - long_workers` slots
 only ever hold queries that have used less than `SHORT` s of CPU for less than `LONG_WALL` s, and a simple query never waits for a slow
 one to finish. Requests
 wait for a slot in a bounded FIFO queue; when `queue` requests already wait, the next gets 503 at once. The

@@ -10,12 +10,15 @@ with the server (RLIMIT_AS); a worker that hits the cap answers 507, or is repor
 """
 
 import gc
+import hashlib
 import multiprocessing as mp
 import os
 import resource
 import signal
 import sys
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, Variable
@@ -41,6 +44,7 @@ SELECT_TYPES = {
 }
 GRAPH_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt"}
 LONG_NICE = 5  # CPU weight 1/3 of a fresh query's (Linux CFS): enough to let short ones through
+KNOWN_LONG = 4096  # how many texts that ran long are remembered
 POLL = 0.05  # seconds between looks at a running worker's CPU time
 NETWORK_EVENTS = {"socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "urllib.Request"}
 
@@ -166,6 +170,8 @@ class Endpoint:
         self.max_bytes, self.max_memory = max_bytes, max_memory
         self.caps = (max_rows, max_bytes)
         self.slots = Slots(workers, queue=queue)
+        self.known_long: OrderedDict[bytes, None] = OrderedDict()  # digests of texts that ran long
+        self._known_lock = threading.Lock()
         if isinstance(store, OxigraphStore):  # workers open it read-only; a forked open handle would deadlock
             store.close()
             store.read_only = True
@@ -200,18 +206,20 @@ class Endpoint:
         proc = ctx.Process(target=_work, args=(self, decoded, accept, child), daemon=True)
         proc.start()
         child.close()
-        long_deadline, long_at = None, time.monotonic() + LONG_WALL
+        key = hashlib.sha256(decoded.encode("utf-8", "surrogatepass")).digest()
+        # a text that was long before is long at once: its retries never crowd the slots of short queries
+        long_at = time.monotonic() + (0.0 if key in self.known_long else LONG_WALL)
+        long_deadline = None
         try:
             while not parent.poll(max(0.0, min(POLL, deadline - time.monotonic()))):
                 if time.monotonic() >= deadline:
                     return self._late(), long_deadline
                 if long_deadline is None and (time.monotonic() >= long_at or cpu_seconds(proc.pid) >= SHORT):
+                    self._remember(key)
                     self.slots.promote(deadline)
                     long_deadline = deadline
-                    try:
-                        os.setpriority(
-                            os.PRIO_PROCESS, proc.pid, LONG_NICE
-                        )  # fresh queries get the CPU first
+                    try:  # fresh queries get the CPU first
+                        os.setpriority(os.PRIO_PROCESS, proc.pid, LONG_NICE)
                     except ProcessLookupError:
                         pass  # it has just answered
             head, _, body = parent.recv_bytes(self.max_bytes + 4096).partition(b"\n")
@@ -226,6 +234,13 @@ class Endpoint:
             proc.kill()
             proc.join()
             parent.close()
+
+    def _remember(self, key: bytes) -> None:
+        with self._known_lock:
+            self.known_long[key] = None
+            self.known_long.move_to_end(key)
+            while len(self.known_long) > KNOWN_LONG:
+                self.known_long.popitem(last=False)
 
     def _died(self, code: int | None) -> Reply:
         if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, -signal.SIGBUS):
