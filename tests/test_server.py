@@ -45,7 +45,7 @@ def trials(memory) -> str:
 
 @pytest.fixture(scope="module")
 def base(memory):
-    server, url = serve(memory, time_limit=3, max_rows=500)
+    server, url = serve(memory, time_limit=6, max_rows=500)
     yield url
     server.shutdown()
     server.server_close()
@@ -191,7 +191,7 @@ def test_sparqlwrapper_client(base, trials):
 
 def test_oxigraph_store_behind_the_server(tmp_path, trials):
     """The endpoint over an on-disk Oxigraph store: same answers, describe, and the time limit still holds."""
-    server, url = serve(OxigraphStore(tmp_path / "ox"), time_limit=3, max_rows=500)
+    server, url = serve(OxigraphStore(tmp_path / "ox"), time_limit=6, max_rows=500)
     try:
         assert sparql(url, Q, "text/csv")[2].splitlines() == ["n", trials]
         status, _, body = get(f"{url}/kb/costa2009", "text/turtle")

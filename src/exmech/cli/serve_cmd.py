@@ -19,8 +19,21 @@ def _stop(signum, frame):
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8080, help="Port to listen on."),
-    time_limit: float = typer.Option(10.0, help="Seconds a query may run before HTTP 408."),
-    max_rows: int = typer.Option(10000, help="Largest result before HTTP 413."),
+    time_limit: float = typer.Option(
+        10.0, min=0.1, help="Seconds a request may take (queue, parse, check, run, serialise) before 408."
+    ),
+    max_rows: int = typer.Option(10000, min=1, help="Most rows or triples in a result before 413."),
+    max_bytes: int = typer.Option(16 * 2**20, min=1024, help="Most bytes in a serialised result before 413."),
+    max_memory: int = typer.Option(
+        1024, min=64, help="MB a query worker may allocate beyond the shared graph (RLIMIT_AS) before 507."
+    ),
+    workers: int = typer.Option(
+        8, min=2, help="Query workers at once; half are kept for queries that finish within 0.5 s."
+    ),
+    queue: int = typer.Option(64, min=0, help="Requests that may wait for a worker before 503 Retry-After."),
+    public_name: list[str] = typer.Option(
+        [], help="A host name clients use to reach the server (e.g. behind a proxy); repeatable."
+    ),
     kb: Path | None = KbDir,
     store: str | None = StoreSpec,
 ) -> None:
@@ -31,7 +44,18 @@ def serve(
     from ..server import make_server
 
     try:
-        server = make_server(open_store(store, None, kb), host, port, time_limit, max_rows)
+        server = make_server(
+            open_store(store, None, kb),
+            host,
+            port,
+            time_limit,
+            max_rows,
+            max_bytes=max_bytes,
+            max_memory=max_memory * 2**20,
+            workers=workers,
+            queue=queue,
+            public_names=tuple(public_name),
+        )
     except (SourceError, StoreError, OSError) as exc:
         fail(str(exc))
     typer.echo(f"serving on http://{host}:{server.server_address[1]}/ (SPARQL at /sparql); Ctrl-C stops")
