@@ -43,11 +43,7 @@ CASES = [
 ]
 
 
-GAPS = {  # known gaps, keyed by case (work in progress on other branches of issue 8)
-    "unreachable-endpoint": "exit code 3 for server errors not wired into query yet",
-    "push-unreachable": "exit code 3 for server errors not wired into push yet",
-    "bad-port": "serve does not check the port range yet",
-}
+GAPS: dict[str, str] = {}  # known gaps, keyed by case: none left
 
 
 @pytest.mark.parametrize(

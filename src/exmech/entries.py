@@ -14,6 +14,7 @@ from rdflib import Graph
 
 from .csv_template import records_to_graph, rows_to_graph
 from .entry_rules import bad_iri
+from .errors import InputError
 from .resources import resource_dir
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -35,7 +36,7 @@ FORMATS = {
 }
 
 
-class EntryError(ValueError):
+class EntryError(InputError):
     """The entry file cannot be read; the message names the file and, where known, the line or position."""
 
 

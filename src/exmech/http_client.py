@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
+from .errors import ServerError
+
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 ERROR_BODY_CAP = 2048
@@ -28,7 +30,7 @@ REDIRECTS = (301, 302, 303, 307, 308)
 UNSAFE_URL = re.compile(r"[\x00-\x20\x7f]")
 
 
-class RemoteError(RuntimeError):
+class RemoteError(ServerError):
     """A server that could not be reached, refused, or answered badly (the CLI's exit code 3)."""
 
 

@@ -9,6 +9,7 @@ import urllib.parse
 
 from rdflib import Graph
 
+from .errors import InputError
 from .http_client import Limits, RemoteError, check_url, redact, request
 from .stores import IRI
 
@@ -16,7 +17,7 @@ PUSH_TIMEOUT = 600.0
 ANSWER_CAP = 1024 * 1024  # a store's answer to a PUT is a status and at most a short page
 
 
-class PushError(RuntimeError):
+class PushError(InputError):
     """The push cannot start: the URL or graph IRI given is not usable (an input error)."""
 
 

@@ -25,7 +25,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 from . import __version__
 from .build import jsonld_context
-from .errors import require
+from .errors import NotConforming, require
 from .load import derive, parse_file
 from .namespaces import BASE, EXM, PREFIXES, bind_prefixes, compact
 from .resources import knowledge_base_files, ontology_files, resource_dir
@@ -47,7 +47,7 @@ MAPPING_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.na
 RELEASED_TERMS = "released-terms.txt"
 
 
-class ReleaseError(RuntimeError):
+class ReleaseError(NotConforming):
     """The release cannot be made (for example a released term vanished without owl:deprecated)."""
 
 

@@ -22,6 +22,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
 from .entry_rules import SLUG_RULE, is_slug
+from .errors import InputError
 from .namespaces import EXM, KB, bind_prefixes
 
 FOLDERS = ("studies", "mediation")
@@ -32,7 +33,7 @@ class AddError(RuntimeError):
     """The entry cannot be stored (for example a different entry already uses its file name)."""
 
 
-class StoreError(OSError):
+class KbFolderError(InputError, OSError):
     """The knowledge-base folder cannot be written (read-only, full, a symlink in the way): exit 2."""
 
 
@@ -48,7 +49,7 @@ def locked(kb_dir: Path):
         kb_dir.mkdir(parents=True, exist_ok=True)
         handle = open(kb_dir / ".exmech.lock", "a+")
     except OSError as exc:
-        raise StoreError(f"{kb_dir}: cannot lock the knowledge base: {exc.strerror}") from exc
+        raise KbFolderError(f"{kb_dir}: cannot lock the knowledge base: {exc.strerror}") from exc
     with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -115,7 +116,7 @@ def _no_symlink(path: Path) -> bool:
     except FileNotFoundError:
         return False
     if stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        raise StoreError(f"{path} is a symlink or special file; refusing to read or write through it")
+        raise KbFolderError(f"{path} is a symlink or special file; refusing to read or write through it")
     return True
 
 
@@ -126,7 +127,7 @@ def _stored(target: Path) -> Graph:
         with os.fdopen(fd, encoding="utf-8") as handle:
             return Graph().parse(data=handle.read(), format="turtle")
     except OSError as exc:
-        raise StoreError(f"{target}: cannot read the stored entry: {exc.strerror}") from exc
+        raise KbFolderError(f"{target}: cannot read the stored entry: {exc.strerror}") from exc
     except Exception as exc:  # a damaged stored file: say so, never echo its content
         raise AddError(f"{target} already exists and is not a readable entry; fix or remove it") from exc
 
@@ -154,10 +155,10 @@ def write_locked(entry: Graph, kb_dir: Path) -> Added:
     except OSError as exc:
         if tmp:
             Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, StoreError):
+        if isinstance(exc, KbFolderError):
             raise
         why = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else exc.strerror
-        raise StoreError(f"{target}: cannot write the entry: {why}; nothing was stored") from exc
+        raise KbFolderError(f"{target}: cannot write the entry: {why}; nothing was stored") from exc
     except BaseException:
         if tmp:
             Path(tmp).unlink(missing_ok=True)

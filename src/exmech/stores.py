@@ -26,7 +26,7 @@ from rdflib.query import ResultRow
 from rdflib.term import BNode, Identifier, Node
 
 from . import load
-from .errors import require
+from .errors import InputError, require
 from .http_client import Limits
 from .load import SourceError, load_graph
 from .namespaces import bind_prefixes
@@ -36,7 +36,7 @@ IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`\x00-\x20]*")
 LANG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 
 
-class StoreError(RuntimeError):
+class StoreError(InputError):
     """A store that cannot be opened or reached, or a binding that cannot be written safely."""
 
 

@@ -12,7 +12,7 @@ from ..csv_template import COLUMNS, template_text, write_template
 from ..entries import EntryError, read_entry
 from ..load import SourceError
 from ..resources import checkout_dir
-from ..store_write import AddError, StoreError, locked, remove_stale, write_locked
+from ..store_write import AddError, KbFolderError, locked, remove_stale, write_locked
 from ..validate import check_entry, duplicate_problems, with_rows
 from ..validate import store_index as _store_index
 from .options import KbDir, fail
@@ -136,7 +136,7 @@ def add(
             index = store_index(kb_dir)
             for path, entry in entries.items():
                 worst = max(worst, _add_one(path, entry, checked[path], index, kb_dir))
-    except StoreError as exc:
+    except KbFolderError as exc:
         fail(f"{exc}")
     raise typer.Exit(worst)
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import typer
 
+from ..errors import InputError
 from ..http_client import RemoteError, redact
 from ..load import SourceError, load_graph
 from ..push import PUSH_TIMEOUT, PushError, push
@@ -18,7 +19,7 @@ def _stop(signum, frame):
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8080, help="Port to listen on."),
+    port: int = typer.Option(8080, help="Port to listen on, 0-65535 (0: any free port)."),
     time_limit: float = typer.Option(
         10.0, min=0.1, help="Seconds a request may take (queue, parse, check, run, serialise) before 408."
     ),
@@ -43,6 +44,8 @@ def serve(
     """
     from ..server import make_server
 
+    if not 0 <= port <= 65535:
+        raise InputError(f"--port {port}: a port is a number from 0 to 65535 (0: any free port)")
     try:
         server = make_server(
             open_store(store, None, kb),
