@@ -81,3 +81,15 @@ def test_release_record_terms_refuses_from_an_installed_package(installed, tmp_p
     assert "--record-terms" in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "dist").exists(), "refused before writing anything"
     assert _digest(installed / "exmech" / "_data") == before
+
+
+def test_a_symlink_planted_in_the_knowledge_base_is_refused_by_every_loading_command(tmp_path):
+    kb = tmp_path / "kb"
+    (kb / "studies").mkdir(parents=True)
+    (kb / "studies" / "evil.ttl").symlink_to("/etc/passwd")
+    for argv in (["build", "-o", str(tmp_path / "b"), "--kb", str(kb)], ["stats", "--kb", str(kb)]):
+        run = subprocess.run(
+            [sys.executable, "-m", "exmech", *argv], capture_output=True, text=True, timeout=300
+        )
+        assert run.returncode == 2, run.stdout + run.stderr
+        assert "symbolic link" in run.stderr and "root:" not in run.stdout + run.stderr

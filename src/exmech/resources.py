@@ -26,7 +26,11 @@ def ontology_files() -> list[Path]:
 def knowledge_base_files(kb_dir: Path | None = None) -> list[Path]:
     """Every entry of the knowledge base (the review, trials and mediation analyses)."""
     root = kb_dir or resource_dir("ontology") / "kb"
-    return sorted(root.rglob("*.ttl"))
+    files = sorted(root.rglob("*.ttl"))
+    for path in files:  # a planted link must not make a command read a file outside the folder
+        if path.is_symlink() or not path.is_file():
+            raise InputError(f"{path} is a symbolic link or not a regular file; refusing to read it")
+    return files
 
 
 def checkout_dir(name: str, purpose: str) -> Path:
