@@ -8,7 +8,12 @@ Exit codes, for every command:
 The CLI turns these into one line on stderr, never a traceback (exmech.cli.handler).
 """
 
-EXIT_CODES = {0: "success", 1: "does not conform", 2: "input cannot be read or used", 3: "server error"}
+EXIT_CODES = {
+    0: "success (or conforms)",
+    1: "the graph or an entry does not conform",
+    2: "the input cannot be read or used",
+    3: "a server could not be reached, refused, or answered badly",
+}
 
 
 class ExmechError(Exception):
