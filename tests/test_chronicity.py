@@ -48,8 +48,11 @@ def test_paths_summary_with_chronic_only_keeps_paths_whose_trials_are_all_chroni
     full = keyed(chron_kg.query("paths-summary"))
     chronic = keyed(chron_kg.query("paths-summary", chronicOnly="true"))
     assert set(chronic) < set(full)
-    walking_sef_dis = next(k for k in full if k[0].endswith("WalkingExercise") and k[1].endswith("self-efficacy")
-                           and k[2].endswith("disability"))
+    walking_sef_dis = next(
+        k
+        for k in full
+        if k[0].endswith("WalkingExercise") and k[1].endswith("self-efficacy") and k[2].endswith("disability")
+    )
     assert chronic[walking_sef_dis] == full[walking_sef_dis]  # A and D: both kept, count unchanged
     assert not any(k[0].endswith("CyclingExercise") for k in chronic)  # C's paths rest on a mixed population
     assert not any(k[1].endswith("motor-control") for k in chronic)  # E's paths rest on an unclear population
@@ -71,9 +74,14 @@ def test_shipped_counts_can_leave_out_non_chronic_trials(kg):
     def total(rows):
         return sum(int(r["trials"]) for r in rows)
 
-    assert total(kg.query("exercise-type-rollup", chronicOnly="true")) < total(kg.query("exercise-type-rollup"))
+    assert total(kg.query("exercise-type-rollup", chronicOnly="true")) < total(
+        kg.query("exercise-type-rollup")
+    )
     claims = {r["themeLabel"]: int(r["graphClaims"]) for r in kg.query("theme-mentions-in-graph")}
-    chronic = {r["themeLabel"]: int(r["graphClaims"]) for r in kg.query("theme-mentions-in-graph", chronicOnly="true")}
+    chronic = {
+        r["themeLabel"]: int(r["graphClaims"])
+        for r in kg.query("theme-mentions-in-graph", chronicOnly="true")
+    }
     assert all(chronic[t] <= claims[t] for t in claims)
     assert "kb:hartvigsen2010" not in _studies(kg.query("paths", chronicOnly="true"))
 
@@ -86,8 +94,12 @@ def test_shape_admits_a_short_duration_only_with_a_non_chronic_status():
     shapes = Graph().parse(resource_dir("shapes") / "exmech-shapes.ttl")
     base = """@prefix exm: <https://w3id.org/exmech/ontology/> . @prefix kb: <https://w3id.org/exmech/kb/> .
     kb:p a exm:Population ; exm:minimumPainDurationWeeks 8 """
-    for extra, ok in [("", False), ("; exm:chronicity exm:MixedChronicity", True),
-                      ("; exm:chronicity exm:UnclearChronicity", True), ("; exm:chronicity exm:Chronic", False)]:
+    for extra, ok in [
+        ("", False),
+        ("; exm:chronicity exm:MixedChronicity", True),
+        ("; exm:chronicity exm:UnclearChronicity", True),
+        ("; exm:chronicity exm:Chronic", False),
+    ]:
         data = Graph().parse(data=base + extra + " .", format="turtle")
         conforms, _, text = validate(data, shacl_graph=shapes, advanced=True)
         assert conforms is ok, (extra, text)
