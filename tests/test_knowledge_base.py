@@ -80,7 +80,10 @@ def test_missing_sample_sizes_are_counted_not_guessed(kg):
     figures = headline(kg.graph)
     assert figures["trialsWithoutSampleSize"] == len(without)
     assert (
-        figures["abstractOnlyTrials"] + figures["fullTextTrials"] + figures["citationOnlyTrials"]
+        figures["abstractOnlyTrials"]
+        + figures["partialTextTrials"]
+        + figures["fullTextTrials"]
+        + figures["citationOnlyTrials"]
         == figures["trials"]
     )
 

@@ -152,7 +152,14 @@ def test_statuses_are_derived_by_rules_not_typed(paths_kg):
 
 def test_the_packaged_query_is_the_one_the_api_runs(paths_kg):
     query = catalogue()["paths"]
-    assert set(query.parameters) == {"exerciseType", "mechanism", "theme", "outcomeDomain", "minRank"}
+    assert set(query.parameters) == {
+        "exerciseType",
+        "mechanism",
+        "theme",
+        "outcomeDomain",
+        "minRank",
+        "chronicOnly",
+    }
     rows = paths_kg.query("paths", exerciseType="exm:AerobicExercise", minRank="3")
     assert {r["path"] for r in rows} == {
         str(KB[f"path/{p}"])
