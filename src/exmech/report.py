@@ -247,7 +247,8 @@ def _summary_blocks(summary: list[dict], themes: list[dict]) -> list[tuple]:
             "Mechanisms are proposed far more often than they are tested. Counts come from the packaged "
             "queries evidence-summary and evidence-summary-by-theme (`exmech query evidence-summary`, optionally "
             "-p exerciseType=...). 'Null' analyses report an indirect effect whose CI includes zero; 'no CI' ones "
-            "report none that can be read.",
+            "report none that can be read; null also counts analyses whose numbers could not be read and whose "
+            "authors state no mediation.",
         ),
         ("table", ["theme", *heads], [[t["themeLabel"], *(t[c] for c in columns)] for t in themes]),
         (

@@ -36,8 +36,9 @@ _COUNTS = {
     "mechanismsSupported": "?a a exm:MediationAnalysis ; exm:mediator ?s ; exm:evidenceStatus exm:Supported .",
     "mechanismsProposedNeverTested": "?c exm:proposedMechanism ?s ."
     " FILTER NOT EXISTS { ?a a exm:MediationAnalysis ; exm:mediator ?s }",
-    "nullMediationAnalyses": "?s a exm:MediationAnalysis ; exm:hasEffect ?e . ?e a exm:IndirectEffect ;"
-    " exm:ciLower ?lo ; exm:ciUpper ?hi FILTER(?lo <= 0 && ?hi >= 0)",
+    "nullMediationAnalyses": "?s a exm:MediationAnalysis . { ?s exm:hasEffect ?e . ?e a exm:IndirectEffect ;"
+    " exm:ciLower ?lo ; exm:ciUpper ?hi FILTER(?lo <= 0 && ?hi >= 0) } UNION { ?s exm:statedFinding exm:NoMediationFound }",
+    "mediationAnalysesNumbersUnreadable": "?s a exm:MediationAnalysis ; exm:numbersReadable false .",
     "mediationAnalysesWithoutCi": "?s a exm:MediationAnalysis FILTER NOT EXISTS { ?s exm:hasEffect ?e ."
     " ?e a exm:IndirectEffect ; exm:ciLower ?lo ; exm:ciUpper ?hi }",
 }
@@ -69,7 +70,8 @@ LABELS = {
     "mechanismsTested": "mechanisms tested by at least one mediation analysis",
     "mechanismsSupported": "mechanisms supported as mediators by at least one analysis",
     "mechanismsProposedNeverTested": "mechanisms proposed but never tested",
-    "nullMediationAnalyses": "mediation analyses whose indirect effect's CI includes zero",
+    "nullMediationAnalyses": "mediation analyses with a null result (CI includes zero, or no mediation stated)",
+    "mediationAnalysesNumbersUnreadable": "mediation analyses whose numbers could not be read (finding stated)",
     "mediationAnalysesWithoutCi": "mediation analyses with no readable CI for an indirect effect",
 }
 
