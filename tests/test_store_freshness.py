@@ -46,34 +46,3 @@ def test_an_unchanged_knowledge_base_is_not_reloaded(tmp_path):
 def test_a_store_filled_by_another_tool_is_refused_read_only(tmp_path):
     with pytest.raises(StoreError, match="stale"):
         open_store(f"oxigraph-read-only:{tmp_path / 'never-filled'}")
-
-
-def test_the_built_graph_is_cached_by_the_digest_of_its_sources(tmp_path, monkeypatch):
-    from rdflib.compare import isomorphic
-
-    from exmech.load import load_graph
-
-    monkeypatch.setenv("EXMECH_CACHE_DIR", str(tmp_path / "cache"))
-    kb = tmp_path / "kb"
-    shutil.copytree(resource_dir("ontology") / "kb", kb)
-    first = load_graph(kb)
-    (cached,) = (tmp_path / "cache").glob("merged-*.nt")
-    again = load_graph(kb)  # read from the cache
-    assert len(again) == len(first) and isomorphic(again, first)
-    (kb / "studies" / "costa2009.ttl").write_text(
-        (kb / "studies" / "costa2009.ttl")
-        .read_text(encoding="utf-8")
-        .replace("Costa 2009:", "Costa 2009 (edited):"),
-        encoding="utf-8",
-    )
-    edited = load_graph(kb)  # a change in a source file gives a new digest: rebuilt, never the stale cache
-    assert len(list((tmp_path / "cache").glob("merged-*.nt"))) == 2
-    assert any("(edited)" in str(o) for o in edited.objects())
-    cached.write_text("not n-triples", encoding="utf-8")  # a damaged cache of the original sources
-    (kb / "studies" / "costa2009.ttl").write_text(
-        (kb / "studies" / "costa2009.ttl")
-        .read_text(encoding="utf-8")
-        .replace("Costa 2009 (edited):", "Costa 2009:"),
-        encoding="utf-8",
-    )
-    assert isomorphic(load_graph(kb), first)  # rebuilt from the sources, never trusted

@@ -1,8 +1,5 @@
 """Files to graph: parse the ontology, vocabularies and knowledge base, then add what the rules derive."""
 
-import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import cast
 
@@ -44,51 +41,10 @@ def derive(graph: Graph, passes: int = 1) -> int:
     return len(graph) - before
 
 
-def source_digest(files: list[Path]) -> str:
-    """SHA-256 over the names and bytes of the files a graph is built from, and of the rules that derive."""
-    digest = hashlib.sha256()
-    for path in [*files, *rule_queries()]:
-        data = Path(path).read_bytes()
-        digest.update(f"{Path(path).name}\0{len(data)}\0".encode())
-        digest.update(data)
-    return digest.hexdigest()
-
-
-def cache_dir() -> Path:
-    """Where built graphs are cached: $EXMECH_CACHE_DIR, else the user's cache folder (never the package)."""
-    from platformdirs import user_cache_dir
-
-    return Path(os.environ.get("EXMECH_CACHE_DIR") or user_cache_dir("exmech"))
-
-
 def load_graph(kb_dir: Path | None = None, extra: list[Path] | None = None, store: str = "default") -> Graph:
-    """Build the merged graph: ontology + vocabularies + knowledge base (+ extra files) + derived facts.
-
-    The built graph is cached as N-Triples under the digest of its sources (files and rules), so a command on an
-    unchanged knowledge base reads one file instead of parsing and deriving again; any change gives a new digest."""
-    files = [*ontology_files(), *knowledge_base_files(kb_dir), *(extra or [])]
-    cached = cache_dir() / f"merged-{source_digest(files)}.nt"
+    """Build the merged graph: ontology + vocabularies + knowledge base (+ extra files) + derived facts."""
     graph = bind_prefixes(Graph(store=store))
-    if cached.is_file():
-        try:
-            graph.parse(cached, format="nt")
-            return graph
-        except Exception:  # a damaged cache file is rebuilt, never trusted
-            graph = bind_prefixes(Graph(store=store))
-    for path in files:
+    for path in [*ontology_files(), *knowledge_base_files(kb_dir), *(extra or [])]:
         parse_file(graph, path)
     derive(graph)
-    _write_cache(graph, cached)
     return graph
-
-
-def _write_cache(graph: Graph, target: Path) -> None:
-    """Write atomically; a cache that cannot be written (read-only home, full disk) is simply not kept."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".merged-", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "wb") as out:
-            out.write(graph.serialize(format="nt", encoding="utf-8"))
-        os.replace(tmp, target)
-    except OSError:
-        return

@@ -12,6 +12,7 @@ packaged queries' parameters (?exerciseType, ?minRank ...) are mostly not projec
 """
 
 import gc
+import hashlib
 import json
 import os
 import re
@@ -27,7 +28,7 @@ from rdflib.term import BNode, Identifier, Node
 from . import load
 from .errors import InputError, require
 from .http_client import Limits
-from .load import SourceError, load_graph, source_digest
+from .load import SourceError, load_graph
 from .namespaces import bind_prefixes
 from .resources import knowledge_base_files, ontology_files
 
@@ -181,6 +182,16 @@ def _from_ox(term):
 def _ox_rows(result, limit: int | None = None) -> Rows:
     variables = [v.value for v in result.variables]
     return Rows(variables, [[_from_ox(solution[v]) for v in variables] for solution in islice(result, limit)])
+
+
+def source_digest(files: list[Path]) -> str:
+    """SHA-256 over the names and bytes of the files a store is filled from, and of the rules that derive."""
+    digest = hashlib.sha256()
+    for path in [*files, *load.rule_queries()]:
+        data = Path(path).read_bytes()
+        digest.update(f"{Path(path).name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
 
 
 class OxigraphStore:
