@@ -133,21 +133,3 @@ def test_evidence_and_forest_commands(tmp_path):
     assert result.exit_code == 0, result.output
     assert "2 indirect effect(s)" in result.output and "nothing pooled" in result.output
     assert (tmp_path / "forest.svg").is_file() and (tmp_path / "forest.png").is_file()
-
-
-def test_evidence_summary_can_leave_out_populations_not_wholly_chronic(tmp_path):
-    """Trial D's population recorded as mixed chronicity: with chronicOnly its proposal and analysis drop out."""
-    kb = tmp_path / "kb"
-    shutil.copytree(FIXTURES / "paths-kb", kb)
-    (kb / "mixed.ttl").write_text(
-        "@prefix exm: <https://w3id.org/exmech/ontology/> . @prefix kb: <https://w3id.org/exmech/kb/> .\n"
-        "kb:fixture-paths-d exm:hasPopulation kb:fixture-paths-d-pop .\n"
-        "kb:fixture-paths-d-pop a exm:Population ; exm:chronicity exm:MixedChronicity .\n",
-        encoding="utf-8",
-    )
-    kg = KnowledgeGraph.load(kb_dir=kb)
-    rows = {r["mechanismLabel"]: r for r in kg.query("evidence-summary", chronicOnly="true")}
-    every = {r["mechanismLabel"]: r for r in kg.query("evidence-summary")}
-    counted = ("trialsProposing", "analysesTesting", "trialsTested", "analysesNull")
-    assert [every["self-efficacy"][c] for c in counted] == ["2", "2", "2", "1"]
-    assert [rows["self-efficacy"][c] for c in counted] == ["1", "1", "1", "0"]
