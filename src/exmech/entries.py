@@ -5,6 +5,7 @@ shipped with exmech (ontology/context.jsonld, named by CONTEXT_IRI or "exmech");
 declarations is refused; files are size-limited and must be UTF-8.
 """
 
+import copy
 import json
 import re
 import zipfile
@@ -15,7 +16,7 @@ from rdflib import Graph
 from .csv_template import records_to_graph, rows_to_graph
 from .entry_rules import bad_iri
 from .errors import InputError
-from .resources import resource_dir
+from .namespaces import CONTEXT
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_JSON_DEPTH = 32
@@ -65,7 +66,8 @@ def read_text(path: Path) -> str:
 
 
 def local_context() -> dict:
-    return json.loads((resource_dir("ontology") / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    """A copy of the shipped context, read once by exmech.namespaces (the one source of prefixes and terms)."""
+    return copy.deepcopy(CONTEXT)
 
 
 def _depth(value, level: int = 0) -> int:

@@ -92,11 +92,5 @@ def render_rows(variables: list[str], table: list[list], fmt: str) -> str:
     return "\n".join(out_lines) + "\n"
 
 
-def as_records(result: Result) -> list[dict[str, str]]:
-    """Rows as dicts of plain strings (full IRIs), for tests and JSON-minded callers."""
-    variables, table = rows(result)
-    return [{v: ("" if t is None else str(t)) for v, t in zip(variables, r, strict=True)} for r in table]
-
-
 def as_json(records: list[dict]) -> str:
     return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
