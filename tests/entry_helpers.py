@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from exmech.csv_template import COLUMNS
-from exmech.resources import resource_dir
+from exmech.entries.form import COLUMNS
+from exmech.graph.resources import resource_dir
 
 EXAMPLES = Path(__file__).parent / "examples"
 VALID_TRIAL = EXAMPLES / "valid" / "Study-minimal.ttl"

@@ -17,10 +17,10 @@ from entry_helpers import (  # noqa: F401
     tree_digest,
     write_csv,
 )
+from exmech.checks.shapes import validate as shacl_validate
 from exmech.cli import app
-from exmech.entries import read_entry
-from exmech.load import load_graph
-from exmech.shapes import validate as shacl_validate
+from exmech.entries.read import read_entry
+from exmech.graph.load import load_graph
 
 runner = CliRunner()
 

@@ -4,7 +4,7 @@ import json
 
 from typer.testing import CliRunner
 
-from exmech import checks
+from exmech.checks import quality as checks
 from exmech.cli import app
 from exmech.stores import OxigraphStore
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from exmech.graph.namespaces import EXM, KB
 from exmech.kg import KnowledgeGraph
-from exmech.namespaces import EXM, KB
 
 FIXTURES = Path(__file__).parent / "fixtures"
 A, B, C, D, E = (f"kb:fixture-paths-{x}" for x in "abcde")
@@ -89,7 +89,7 @@ def test_shipped_counts_can_leave_out_non_chronic_trials(kg):
 def test_shape_admits_a_short_duration_only_with_a_non_chronic_status():
     from pyshacl import validate
 
-    from exmech.resources import resource_dir
+    from exmech.graph.resources import resource_dir
 
     shapes = Graph().parse(resource_dir("shapes") / "exmech-shapes.ttl")
     base = """@prefix exm: <https://w3id.org/exmech/ontology/> . @prefix kb: <https://w3id.org/exmech/kb/> .

@@ -14,10 +14,10 @@ from rdflib import Graph
 from typer.testing import CliRunner
 
 from exmech.cli import app
-from exmech.endpoint_store import EndpointStore
-from exmech.http_client import DEFAULT_MAX_BYTES, RemoteError
 from exmech.kg import KnowledgeGraph
-from exmech.push import push
+from exmech.stores.endpoint import EndpointStore
+from exmech.stores.http_client import DEFAULT_MAX_BYTES, RemoteError
+from exmech.stores.push import push
 from hostile_servers import (
     GIB,
     JSON_HEAD,

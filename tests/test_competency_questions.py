@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from exmech.catalogue import catalogue
+from exmech.graph.catalogue import catalogue
 
 CQ = Path(__file__).parent / "cq"
 MANIFEST = yaml.safe_load((CQ / "manifest.yaml").read_text(encoding="utf-8"))

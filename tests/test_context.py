@@ -6,10 +6,10 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from conftest import TESTS
-from exmech.build import jsonld_context, write_graph
-from exmech.namespaces import PREFIXES, bind_prefixes
-from exmech.release import sssom
-from exmech.resources import resource_dir
+from exmech.graph.build import jsonld_context, write_graph
+from exmech.graph.namespaces import PREFIXES, bind_prefixes
+from exmech.graph.resources import resource_dir
+from exmech.release.bundle import sssom
 
 SHIPPED = resource_dir("ontology") / "context.jsonld"
 

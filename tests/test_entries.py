@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from entry_helpers import kb_fixture, private_cache_fixture, tree_digest  # noqa: F401
 from exmech.cli import app
-from exmech.csv_template import COLUMNS, template_text
-from exmech.entries import read_entry
-from exmech.validate import store_index, validate_entry
+from exmech.entries.form import COLUMNS, template_text
+from exmech.entries.read import read_entry
+from exmech.entries.validate import store_index, validate_entry
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).parent / "examples"
@@ -85,7 +85,7 @@ def test_an_interrupted_add_leaves_the_store_as_it_was(kb, monkeypatch):
 
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(KeyboardInterrupt):
-        from exmech.store_write import write_entry
+        from exmech.entries.kb_write import write_entry
 
         write_entry(read_entry(VALID), kb)
     assert tree_digest(kb) == digest

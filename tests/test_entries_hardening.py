@@ -18,9 +18,9 @@ from entry_helpers import (  # noqa: F401
     private_cache_fixture,
     tree_digest,
 )
+from exmech.checks.consistency import check as check_consistency
 from exmech.cli import app
-from exmech.consistency import check as check_consistency
-from exmech.load import load_graph
+from exmech.graph.load import load_graph
 
 runner = CliRunner()
 TRIAL = VALID_TRIAL.read_text(encoding="utf-8")

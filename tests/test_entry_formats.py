@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from entry_helpers import EXAMPLES, GOOD_ROW, private_cache_fixture, write_csv  # noqa: F401
 from exmech.cli import app
-from exmech.csv_template import COLUMNS
-from exmech.entries import CONTEXT_IRI, EntryError, read_entry
-from exmech.validate import validate_entry
+from exmech.entries.form import COLUMNS
+from exmech.entries.read import CONTEXT_IRI, EntryError, read_entry
+from exmech.entries.validate import validate_entry
 
 runner = CliRunner()
 

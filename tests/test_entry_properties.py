@@ -9,9 +9,9 @@ from typer.testing import CliRunner
 
 from entry_helpers import GOOD_ROW, copy_kb, private_cache_fixture, tree_digest, write_csv  # noqa: F401
 from exmech.cli import app
-from exmech.entries import read_entry
+from exmech.entries.read import read_entry
+from exmech.entries.validate import validate_entry
 from exmech.synthetic import COMPARATORS, EXERCISE_TYPES, MECHANISMS
-from exmech.validate import validate_entry
 
 runner = CliRunner()
 SETTINGS = settings(

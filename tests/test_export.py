@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from exmech.cli import app
-from exmech.export import edges_csv, graphml, network, nodes_csv
 from exmech.kg import KnowledgeGraph
+from exmech.outputs.export import edges_csv, graphml, network, nodes_csv
 
 PATHS_KB = Path(__file__).parent / "fixtures" / "paths-kb"
 G = "{http://graphml.graphdrawing.org/xmlns}"

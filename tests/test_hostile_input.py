@@ -21,7 +21,7 @@ from entry_helpers import (  # noqa: F401
     write_csv,
 )
 from exmech.cli import app
-from exmech.csv_template import COLUMNS
+from exmech.entries.form import COLUMNS
 
 runner = CliRunner()
 TRIAL = VALID_TRIAL.read_bytes()

@@ -5,9 +5,9 @@ import re
 from rdflib import URIRef
 from rdflib.namespace import PROV, RDF
 
-from exmech.namespaces import BIBO, EXM
-from exmech.resources import knowledge_base_files
-from exmech.stats import headline
+from exmech.evidence.stats import headline
+from exmech.graph.namespaces import BIBO, EXM
+from exmech.graph.resources import knowledge_base_files
 
 DCT_SOURCE = URIRef("http://purl.org/dc/terms/source")
 

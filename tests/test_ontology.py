@@ -4,11 +4,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
-from exmech.consistency import hermit, java_available, owl_rl
+from exmech.checks.consistency import hermit, java_available, owl_rl
+from exmech.graph.namespaces import EXM, KB, MECH, ONTOLOGY_IRI, THEME
+from exmech.graph.resources import ontology_files
+from exmech.graph.version import stamp
 from exmech.kg import KnowledgeGraph
-from exmech.namespaces import EXM, KB, MECH, ONTOLOGY_IRI, THEME
-from exmech.resources import ontology_files
-from exmech.version import stamp
 
 
 def test_owl_rl_closure_is_consistent(kg):
@@ -91,7 +91,7 @@ def test_mechanisms_per_theme_query_matches_a_direct_count(kg):
 
 
 def test_causal_links_are_derived_only_from_supported_indirect_effects(fixture_kg):
-    from exmech.namespaces import OUTC
+    from exmech.graph.namespaces import OUTC
 
     links = set(fixture_kg.graph.subject_objects(EXM.causallyUpstreamOf))
     # MA1: self-efficacy -> disability, CI (-0.9, -0.1), favourable negative: derived

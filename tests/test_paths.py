@@ -9,10 +9,10 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 from typer.testing import CliRunner
 
-from exmech.catalogue import QueryError, catalogue
 from exmech.cli import app
+from exmech.graph.catalogue import QueryError, catalogue
+from exmech.graph.namespaces import EXM, KB
 from exmech.kg import KnowledgeGraph
-from exmech.namespaces import EXM, KB
 
 PATHS_KB = Path(__file__).parent / "fixtures" / "paths-kb"
 runner = CliRunner()

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from exmech.catalogue import catalogue
 from exmech.cli import app
-from exmech.endpoint_store import EndpointStore
-from exmech.http_client import RemoteError
+from exmech.graph.catalogue import catalogue
 from exmech.stores import open_store
+from exmech.stores.endpoint import EndpointStore
+from exmech.stores.http_client import RemoteError
 from test_stores import QUERIES, answers
 
 runner = CliRunner()

@@ -4,9 +4,9 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from exmech.catalogue import catalogue
+from exmech.graph.catalogue import catalogue
+from exmech.graph.namespaces import EXM, KB, MECH, THEME
 from exmech.kg import KnowledgeGraph
-from exmech.namespaces import EXM, KB, MECH, THEME
 
 QC = {n: q for n, q in catalogue().items() if n.startswith("qc/")}
 
@@ -145,7 +145,7 @@ def test_registration_shape_agrees_with_the_quality_check(registration, ok):
     from pyshacl import validate
     from rdflib import Graph
 
-    from exmech.resources import resource_dir
+    from exmech.graph.resources import resource_dir
 
     shapes = Graph().parse(resource_dir("shapes") / "exmech-shapes.ttl")
     data = Graph().parse(

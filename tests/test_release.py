@@ -6,8 +6,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SKOS, VOID
 
-from exmech.namespaces import EXM, ONTOLOGY_IRI
-from exmech.release import (
+from exmech.graph.namespaces import EXM, ONTOLOGY_IRI
+from exmech.graph.resources import resource_dir
+from exmech.release.bundle import (
     RELEASED_TERMS,
     ReleaseError,
     make_release,
@@ -16,7 +17,6 @@ from exmech.release import (
     term_iris,
     vanished_terms,
 )
-from exmech.resources import resource_dir
 
 
 @pytest.fixture(scope="module")

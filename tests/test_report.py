@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from exmech.cli import app
 from exmech.kg import KnowledgeGraph
-from exmech.report import write_report
+from exmech.outputs.report import write_report
 
 PATHS_KB = Path(__file__).parent / "fixtures" / "paths-kb"
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -3,8 +3,8 @@
 import pytest
 
 from conftest import FIXTURES
-from exmech.load import load_graph
-from exmech.resources import knowledge_base_files, ontology_files
+from exmech.graph.load import load_graph
+from exmech.graph.resources import knowledge_base_files, ontology_files
 from exmech.stores import MemoryStore, OxigraphStore
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from exmech.server import make_server
+from exmech.server.app import make_server
 from exmech.stores import OxigraphStore, open_store
 
 EXM = "https://w3id.org/exmech/ontology/"

@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 from rdflib.namespace import RDF, SH
 
-from exmech.entries import read_entry
-from exmech.load import load_graph
-from exmech.namespaces import expand
-from exmech.shapes import shapes_graph, validate
-from exmech.validate import store_index, validate_entry
+from exmech.checks.shapes import shapes_graph, validate
+from exmech.entries.read import read_entry
+from exmech.entries.validate import store_index, validate_entry
+from exmech.graph.load import load_graph
+from exmech.graph.namespaces import expand
 
 EXAMPLES = Path(__file__).parent / "examples"
 

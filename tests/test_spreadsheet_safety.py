@@ -15,8 +15,8 @@ from rdflib.namespace import XSD
 from typer.testing import CliRunner
 
 from exmech.cli import app
-from exmech.results import render_rows
-from exmech.spreadsheet import csv_cell, escape_text
+from exmech.outputs.cells import csv_cell, escape_text
+from exmech.outputs.results import render_rows
 
 runner = CliRunner()
 PATHS_KB = Path(__file__).parent / "fixtures" / "paths-kb"

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from exmech.resources import resource_dir
+from exmech.graph.resources import resource_dir
 from exmech.stores import OxigraphStore, StoreError, open_store
 
 COUNT = "SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a <https://w3id.org/exmech/ontology/RandomisedControlledTrial> }"

@@ -9,9 +9,9 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from typer.testing import CliRunner
 
-from exmech.catalogue import catalogue
 from exmech.cli import app
-from exmech.load import SourceError
+from exmech.graph.catalogue import catalogue
+from exmech.graph.load import SourceError
 from exmech.stores import OxigraphStore, StoreError, inline_bindings, open_store
 
 runner = CliRunner()
@@ -157,7 +157,7 @@ def same_paths(found) -> list:
     ],
 )
 def test_paths_api_agrees_across_stores(given, memory, oxigraph_store):
-    from exmech.paths import find_paths
+    from exmech.evidence.paths import find_paths
 
     expected = find_paths(memory.graph, **given)
     assert expected or given.get("min_evidence")  # the shipped graph has paths for these filters

@@ -9,9 +9,9 @@ from statistics import NormalDist
 import pytest
 
 from conftest import FIXTURES
-from exmech.forest_plot import forest
+from exmech.evidence.synthesis import indirect_effects, pooled
 from exmech.kg import KnowledgeGraph
-from exmech.synthesis import indirect_effects, pooled
+from exmech.outputs.forest_plot import forest
 
 # A and D (made-up fixture trials) both report self-efficacy -> disability; here both on RMDQ, same scale, 95% CIs
 SCALES = """@prefix exm: <https://w3id.org/exmech/ontology/> .
@@ -101,7 +101,7 @@ def test_forest_plot_carries_its_labels_and_the_pool(tmp_path):
 
 
 def test_stats_count_the_evidence_in_brief(paths_kg):
-    from exmech.stats import headline
+    from exmech.evidence.stats import headline
 
     figures = headline(paths_kg.graph)
     assert (

@@ -15,10 +15,10 @@ from entry_helpers import (  # noqa: F401
     private_cache_fixture,
 )
 from exmech.cli import app
-from exmech.entries import read_entry
-from exmech.namespaces import KB, SHAPES
-from exmech.store_index import StoreIndex
-from exmech.validate import check_entry, store_index, validate_entry
+from exmech.entries.kb_index import StoreIndex
+from exmech.entries.read import read_entry
+from exmech.entries.validate import check_entry, store_index, validate_entry
+from exmech.graph.namespaces import KB, SHAPES
 
 runner = CliRunner()
 

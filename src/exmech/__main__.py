@@ -1,5 +1,5 @@
 """`python -m exmech` runs the command line."""
 
-from .cli import main
+from exmech.cli import main
 
 main()

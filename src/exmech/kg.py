@@ -11,10 +11,10 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .catalogue import resolve
-from .load import load_graph
-from .store_base import Store
-from .stores import MemoryStore, Rows, StoreError, open_store
+from exmech.graph.catalogue import resolve
+from exmech.graph.load import load_graph
+from exmech.stores import MemoryStore, Rows, StoreError, open_store
+from exmech.stores.base import Store
 
 
 class KnowledgeGraph:
@@ -68,7 +68,7 @@ class KnowledgeGraph:
         outcome: str | None = None,
         min_evidence: str = "proposed",
     ) -> list:
-        """Intervention -> mechanism -> outcome paths as typed records (see exmech.paths)."""
-        from .paths import find_paths
+        """Intervention -> mechanism -> outcome paths as typed records (see exmech.evidence.paths)."""
+        from exmech.evidence.paths import find_paths
 
         return find_paths(self.store, intervention, mechanism, theme, outcome, min_evidence)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from .namespaces import BIBO, EXM, INSTR, MECH, OUTC
+from exmech.graph.namespaces import BIBO, EXM, INSTR, MECH, OUTC
 
 SYNTHETIC = "https://w3id.org/exmech/synthetic/"
 EXERCISE_TYPES = [

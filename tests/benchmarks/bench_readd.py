@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from entry_helpers import GOOD_ROW, write_csv  # noqa: E402
-from exmech.resources import resource_dir  # noqa: E402
+from exmech.graph.resources import resource_dir  # noqa: E402
 
 
 def entry(n: int, path: Path) -> Path:

@@ -39,13 +39,13 @@ QUERIES = (
 def measure(store_kind: str, nt: Path, workdir: Path, runs: int, rules: Path | None) -> dict:
     """Run inside a subprocess: load one store, time the queries, report peak RSS."""
     if rules:  # another formulation of the loader's rules, for both stores; the shipped files stay untouched
-        import exmech.load
+        import exmech.graph.load
 
-        exmech.load.rule_queries = lambda: sorted(rules.glob("*-construct.rq"))
-    from exmech.catalogue import catalogue
-    from exmech.load import derive, parse_file
-    from exmech.namespaces import bind_prefixes
-    from exmech.resources import ontology_files
+        exmech.graph.load.rule_queries = lambda: sorted(rules.glob("*-construct.rq"))
+    from exmech.graph.catalogue import catalogue
+    from exmech.graph.load import derive, parse_file
+    from exmech.graph.namespaces import bind_prefixes
+    from exmech.graph.resources import ontology_files
     from exmech.stores import MemoryStore, OxigraphStore
 
     files = [*ontology_files(), nt]

@@ -27,12 +27,12 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from exmech.entries import read_entry
-from exmech.namespaces import KB
-from exmech.shapes import validate as shacl_validate
-from exmech.store_index import StoreIndex
+from exmech.checks.shapes import validate as shacl_validate
+from exmech.entries.kb_index import StoreIndex
+from exmech.entries.read import read_entry
+from exmech.entries.validate import base_graph, validate_entry
+from exmech.graph.namespaces import KB
 from exmech.synthetic import SYNTHETIC, triples
-from exmech.validate import base_graph, validate_entry
 
 TRIAL = Path(__file__).resolve().parents[1] / "examples" / "valid" / "Claim-sourced.ttl"
 MEDIATION = """@prefix exm: <https://w3id.org/exmech/ontology/> . @prefix kb: <https://w3id.org/exmech/kb/> .

@@ -5,9 +5,9 @@ import logging
 
 import typer
 
-from ..errors import EXIT_CODES
-from . import build_cmd, entry_cmd, paths_cmd, query_cmd, release_cmd, serve_cmd, synthesis_cmd
-from .handler import wrap_commands
+from exmech.cli import build_cmd, entry_cmd, paths_cmd, query_cmd, release_cmd, serve_cmd, synthesis_cmd
+from exmech.cli.handler import wrap_commands
+from exmech.errors import EXIT_CODES
 
 app = typer.Typer(
     help="exmech: a knowledge graph of why exercise helps people with chronic low back pain.\n\n"

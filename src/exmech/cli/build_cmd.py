@@ -5,13 +5,13 @@ from pathlib import Path
 
 import typer
 
-from ..build import write_graph
-from ..checks import CheckReport, run_checks
-from ..errors import InputError
-from ..load import load_graph
-from ..stats import LABELS, headline
-from ..stores import open_store
-from .options import EndpointUrl, KbDir, OutDir, StoreSpec
+from exmech.checks.quality import CheckReport, run_checks
+from exmech.cli.options import EndpointUrl, KbDir, OutDir, StoreSpec
+from exmech.errors import InputError
+from exmech.evidence.stats import LABELS, headline
+from exmech.graph.build import write_graph
+from exmech.graph.load import load_graph
+from exmech.stores import open_store
 
 
 def _load(kb: Path | None):
@@ -55,7 +55,7 @@ def check(
 ) -> None:
     """Validate the graph: quality checks return no rows, SHACL shapes find no violation, the ontology is consistent.
 
-    On any store (quality checks run inside it; shapes and reasoners need the graph in memory, see exmech.checks).
+    On any store (quality checks run inside it; shapes and reasoners need the graph in memory, see exmech.checks.quality).
     Exit code 0 when everything passes, 1 when something does not conform (--fail-on warning: warnings too).
     Example: exmech check --no-hermit -f json
     """

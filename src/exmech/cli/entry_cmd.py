@@ -8,14 +8,14 @@ import typer
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from ..csv_template import COLUMNS, template_text, write_template
-from ..entries import EntryError, read_entry
-from ..load import SourceError
-from ..resources import checkout_dir
-from ..store_write import AddError, KbFolderError, locked, remove_stale, write_locked
-from ..validate import check_entry, duplicate_problems, with_rows
-from ..validate import store_index as _store_index
-from .options import KbDir, fail
+from exmech.cli.options import KbDir, fail
+from exmech.entries.form import COLUMNS, template_text, write_template
+from exmech.entries.kb_write import AddError, KbFolderError, locked, remove_stale, write_locked
+from exmech.entries.read import EntryError, read_entry
+from exmech.entries.validate import check_entry, duplicate_problems, with_rows
+from exmech.entries.validate import store_index as _store_index
+from exmech.graph.load import SourceError
+from exmech.graph.resources import checkout_dir
 
 FORMATS = ("text", "json", "turtle")
 

@@ -5,8 +5,8 @@ import functools
 
 import typer
 
-from ..errors import ExmechError
-from .options import fail
+from exmech.cli.options import fail
+from exmech.errors import ExmechError
 
 
 def describe_os_error(exc: OSError) -> str:

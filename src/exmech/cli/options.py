@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from ..http_client import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+from exmech.stores.http_client import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 
 EXIT_REMOTE = 3  # a server could not be reached, refused, or answered badly
 

@@ -6,15 +6,15 @@ from pathlib import Path as FilePath
 import typer
 from rdflib import Graph
 
-from ..catalogue import QueryError
-from ..errors import require
-from ..export import write_export
-from ..http_client import Limits, RemoteError
-from ..load import SourceError, load_graph
-from ..paths import STATUSES, Path, evidence_text, find_paths, paths_graph
-from ..spreadsheet import csv_text
-from ..stores import StoreError, open_store
-from .options import EXIT_REMOTE, EndpointUrl, KbDir, MaxBytes, StoreSpec, Timeout, fail
+from exmech.cli.options import EXIT_REMOTE, EndpointUrl, KbDir, MaxBytes, StoreSpec, Timeout, fail
+from exmech.errors import require
+from exmech.evidence.paths import STATUSES, MechanismPath, evidence_text, find_paths, paths_graph
+from exmech.graph.catalogue import QueryError
+from exmech.graph.load import SourceError, load_graph
+from exmech.outputs.cells import csv_text
+from exmech.outputs.export import write_export
+from exmech.stores import StoreError, open_store
+from exmech.stores.http_client import Limits, RemoteError
 
 PATH_FORMATS = ("table", "csv", "json", "turtle")
 ExportDir = typer.Option(FilePath("export"), "-o", "--out", "--output", help="Folder to write into.")
@@ -43,7 +43,7 @@ def _graph(kb: FilePath | None) -> Graph:
         fail(str(exc))
 
 
-def _table(found: list[Path]) -> str:
+def _table(found: list[MechanismPath]) -> str:
     lines = []
     for p in found:
         lines.append(
@@ -57,7 +57,7 @@ def _table(found: list[Path]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _csv(found: list[Path]) -> str:
+def _csv(found: list[MechanismPath]) -> str:
     """One row per path, study and analysis (tidy data for spreadsheets and R); formula-like text escaped."""
     rows = [
         [
@@ -166,7 +166,7 @@ def report(
     """
     for module in ("matplotlib", "statsmodels", "jinja2"):
         require(module, "report")
-    from ..report import write_report
+    from exmech.outputs.report import write_report
 
     made = write_report(_graph(kb), out)
     typer.echo(f"wrote {made.html}, {made.markdown} and {len(made.figures)} figure files in {out}")

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import typer
 
-from ..catalogue import QueryError, catalogue, resolve
-from ..http_client import Limits, RemoteError
-from ..load import SourceError, load_graph
-from ..results import FORMATS, render, render_rows
-from ..stores import StoreError, open_store
-from .options import EXIT_REMOTE, EndpointUrl, KbDir, MaxBytes, StoreSpec, Timeout, fail
+from exmech.cli.options import EXIT_REMOTE, EndpointUrl, KbDir, MaxBytes, StoreSpec, Timeout, fail
+from exmech.graph.catalogue import QueryError, catalogue, resolve
+from exmech.graph.load import SourceError, load_graph
+from exmech.outputs.results import FORMATS, render, render_rows
+from exmech.stores import StoreError, open_store
+from exmech.stores.http_client import Limits, RemoteError
 
 
 def _params(pairs: list[str]) -> dict[str, str]:

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import typer
 
-from ..load import SourceError
-from ..release import RELEASED_TERMS, ReleaseError, make_release
-from ..resources import checkout_dir
-from .options import fail
+from exmech.cli.options import fail
+from exmech.graph.load import SourceError
+from exmech.graph.resources import checkout_dir
+from exmech.release.bundle import RELEASED_TERMS, ReleaseError, make_release
 
 
 def release(

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import typer
 
-from ..errors import InputError
-from ..http_client import RemoteError, redact
-from ..load import SourceError, load_graph
-from ..push import PUSH_TIMEOUT, PushError, push
-from ..stores import StoreError, open_store
-from .options import EXIT_REMOTE, KbDir, StoreSpec, fail
+from exmech.cli.options import EXIT_REMOTE, KbDir, StoreSpec, fail
+from exmech.errors import InputError
+from exmech.graph.load import SourceError, load_graph
+from exmech.stores import StoreError, open_store
+from exmech.stores.http_client import RemoteError, redact
+from exmech.stores.push import PUSH_TIMEOUT, PushError, push
 
 
 def _stop(signum, frame):
@@ -42,7 +42,7 @@ def serve(
 
     Example: exmech serve --port 8080   (then open http://127.0.0.1:8080/)
     """
-    from ..server import make_server
+    from exmech.server.app import make_server
 
     if not 0 <= port <= 65535:
         raise InputError(f"--port {port}: a port is a number from 0 to 65535 (0: any free port)")

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import typer
 
-from ..errors import require
-from ..load import load_graph
-from ..results import render_rows
-from .options import KbDir
+from exmech.cli.options import KbDir
+from exmech.errors import require
+from exmech.graph.load import load_graph
+from exmech.outputs.results import render_rows
 
 FORMATS = ("table", "csv", "json")
 
@@ -26,7 +26,7 @@ def evidence(
     Runs the packaged queries evidence-summary and evidence-summary-by-theme.
     Example: exmech evidence --exercise-type exm:PilatesExercise
     """
-    from ..synthesis import evidence_summary
+    from exmech.evidence.synthesis import evidence_summary
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
@@ -52,8 +52,8 @@ def forest(
     """
     require("matplotlib", "report")
     require("statsmodels", "report")
-    from ..forest_plot import forest as draw
-    from ..synthesis import indirect_effects, pooled
+    from exmech.evidence.synthesis import indirect_effects, pooled
+    from exmech.outputs.forest_plot import forest as draw
 
     effects = indirect_effects(load_graph(kb), mechanism)
     pools = pooled(effects)

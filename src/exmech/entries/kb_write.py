@@ -1,0 +1,166 @@
+"""Adding a valid entry to the knowledge-base folder: all or nothing, under a lock, idempotent.
+
+An entry is written as <kb>/studies/<slug>.ttl (or <kb>/mediation/<slug>.ttl when it holds no trial) through a
+temporary file and os.replace, so a reader sees the old file or the new one, never half of one. An exclusive
+flock on <kb>/.exmech.lock serialises concurrent adds. Adding an entry isomorphic to the stored one changes nothing.
+The file name comes only from the slug rule; a symlink at the target or its folder is never written through or
+read; temporary files are removed on every failure, and those a killed earlier run left are removed at the next add.
+"""
+
+import errno
+import fcntl
+import os
+import re
+import stat
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Graph
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF
+
+from exmech.errors import InputError
+from exmech.graph.iri_rules import SLUG_RULE, is_slug
+from exmech.graph.namespaces import EXM, KB, bind_prefixes
+
+FOLDERS = ("studies", "mediation")
+_STALE = re.compile(r"\.[a-z0-9-]{1,64}-[A-Za-z0-9_]{6,}\.tmp")  # names tempfile.mkstemp gives below
+
+
+class AddError(RuntimeError):
+    """The entry cannot be stored (for example a different entry already uses its file name)."""
+
+
+class KbFolderError(InputError, OSError):
+    """The knowledge-base folder cannot be written (read-only, full, a symlink in the way): exit 2."""
+
+
+@dataclass
+class Added:
+    path: Path
+    changed: bool
+
+
+@contextmanager
+def locked(kb_dir: Path):
+    try:
+        kb_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(kb_dir / ".exmech.lock", "a+")
+    except OSError as exc:
+        raise KbFolderError(f"{kb_dir}: cannot lock the knowledge base: {exc.strerror}") from exc
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def target_path(entry: Graph, kb_dir: Path) -> Path:
+    trials = sorted(str(s) for s in entry.subjects(RDF.type, EXM.RandomisedControlledTrial))
+    subjects = trials or sorted(str(s) for s in entry.subjects(RDF.type, EXM.MediationAnalysis))
+    if not subjects:
+        raise AddError(
+            "the entry holds no exm:RandomisedControlledTrial or exm:MediationAnalysis to name its file by"
+        )
+    local = subjects[0].removeprefix(str(KB)) if subjects[0].startswith(str(KB)) else ""
+    slug = local if trials else local.rsplit("-ma", 1)[0]
+    if not is_slug(slug):
+        raise AddError(
+            f"entry node <{subjects[0]}> does not name a file by the slug rule: kb: followed by {SLUG_RULE}"
+        )
+    return kb_dir / ("studies" if trials else "mediation") / f"{slug}.ttl"
+
+
+def same_entry(stored: Graph, entry: Graph) -> bool:
+    """Do two graphs say the same? Set equality when neither has a blank node (entries seldom do), which is linear;
+    rdflib's isomorphism test, far slower on large graphs, only otherwise."""
+    if len(stored) != len(entry):
+        return False
+    if not any(isinstance(t, BNode) for g in (stored, entry) for triple in g for t in triple):
+        return set(stored) == set(entry)
+    return isomorphic(stored, entry)
+
+
+def remove_stale(kb_dir: Path) -> list[Path]:
+    """Temporary files a crashed or killed earlier add left behind; call under the lock (no add is writing)."""
+    removed = []
+    for folder in FOLDERS:
+        try:
+            names = os.listdir(kb_dir / folder)
+        except OSError:
+            continue
+        for name in sorted(names):
+            path = kb_dir / folder / name
+            if _STALE.fullmatch(name) and stat.S_ISREG(path.lstat().st_mode):
+                try:
+                    path.unlink()
+                    removed.append(path)
+                except OSError:
+                    pass  # a read-only store: the next write reports it
+    return removed
+
+
+def write_entry(entry: Graph, kb_dir: Path) -> Added:
+    """Store one validated entry under the lock; identical content is left untouched."""
+    with locked(kb_dir):
+        return write_locked(entry, kb_dir)
+
+
+def _no_symlink(path: Path) -> bool:
+    """Does path exist (as a regular file)? Refuse a symlink or anything else in its place."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return False
+    if stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise KbFolderError(f"{path} is a symlink or special file; refusing to read or write through it")
+    return True
+
+
+def _stored(target: Path) -> Graph:
+    """The stored entry, opened without following a symlink planted after the check."""
+    try:
+        fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, encoding="utf-8") as handle:
+            return Graph().parse(data=handle.read(), format="turtle")
+    except OSError as exc:
+        raise KbFolderError(f"{target}: cannot read the stored entry: {exc.strerror}") from exc
+    except Exception as exc:  # a damaged stored file: say so, never echo its content
+        raise AddError(f"{target} already exists and is not a readable entry; fix or remove it") from exc
+
+
+def write_locked(entry: Graph, kb_dir: Path) -> Added:
+    """Store one validated entry; the caller holds locked(kb_dir)."""
+    target = target_path(entry, kb_dir)
+    _no_symlink(kb_dir)
+    _no_symlink(target.parent)
+    if _no_symlink(target):
+        if same_entry(_stored(target), entry):
+            return Added(target, changed=False)
+        raise AddError(f"{target} already holds a different entry; edit that file or choose another slug")
+    text = bind_prefixes(entry + Graph()).serialize(format="turtle")
+    tmp = None
+    try:
+        target.parent.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(f"# Entry added with `exmech add`.\n{text}")
+            out.flush()
+            os.fsync(out.fileno())
+        _no_symlink(target)
+        os.replace(tmp, target)
+    except OSError as exc:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, KbFolderError):
+            raise
+        why = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else exc.strerror
+        raise KbFolderError(f"{target}: cannot write the entry: {why}; nothing was stored") from exc
+    except BaseException:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    return Added(target, changed=True)

@@ -1,0 +1,223 @@
+"""HTTP for exmech's clients (`query`/`paths --endpoint`, `push`), bounded so that no server can hold them.
+
+- Wall time: one deadline for the whole exchange (connect, upload, headers, body, redirects), not just a socket
+  timeout: a watchdog shuts the socket at the deadline, so a server trickling a byte every few seconds is cut off.
+- Bytes: answers are read in chunks and refused past a cap (256 MiB by default); error bodies past 2 KiB are
+  not read at all. Uploads are sent from a file in chunks with a Content-Length.
+- Redirects: followed (at most 3) only to the same scheme, host and port; any other is refused.
+- Credentials in a URL (http://user:password@host/) are sent as HTTP Basic and never appear in a message.
+Every failure is a RemoteError whose message names the server (without credentials) and says what went wrong.
+"""
+
+import base64
+import http.client
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from typing import BinaryIO
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
+
+from exmech.errors import ServerError
+
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+ERROR_BODY_CAP = 2048
+MAX_REDIRECTS = 3
+CHUNK = 64 * 1024
+REDIRECTS = (301, 302, 303, 307, 308)
+UNSAFE_URL = re.compile(r"[\x00-\x20\x7f]")
+
+
+class RemoteError(ServerError):
+    """A server that could not be reached, refused, or answered badly (the CLI's exit code 3)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = DEFAULT_TIMEOUT  # seconds for the whole exchange
+    max_bytes: int = DEFAULT_MAX_BYTES  # largest answer body read
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    content_type: str  # media type only, lower case, no parameters
+    body: bytes
+
+
+def redact(url: str) -> str:
+    """The URL without any user:password@ part, for messages."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(an unreadable URL)"
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def check_url(url: str) -> SplitResult:
+    """The parts of an http(s) URL, or ValueError saying what is wrong with it (an input error, not a server's)."""
+    shown = redact(url)
+    if UNSAFE_URL.search(url):
+        raise ValueError(f"{shown!r} contains spaces or control characters")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"{shown!r} is not an http(s) URL")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
+    except ValueError:
+        raise ValueError(f"{shown!r} has an invalid port") from None
+    if not parts.hostname:
+        raise ValueError(f"{shown!r} has no host name")
+    return parts
+
+
+def _origin(parts: SplitResult) -> tuple:
+    return parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def request(
+    method: str,
+    url: str,
+    body: bytes | BinaryIO | None = None,
+    headers: dict[str, str] | None = None,
+    limits: Limits = Limits(),
+    length: int | None = None,
+) -> Answer:
+    """Send one request (following same-origin redirects) and return a 2xx answer read up to limits.max_bytes.
+    A file body is sent from its current position, again after each redirect; length is its size in bytes."""
+    deadline = time.monotonic() + limits.timeout
+    start = body.tell() if hasattr(body, "tell") else None
+    for _ in range(MAX_REDIRECTS + 1):
+        if start is not None:
+            body.seek(start)
+        answer, location = _exchange(method, url, body, dict(headers or {}), limits, deadline, length)
+        if location is None:
+            return answer
+        target = urljoin(url, location)
+        try:
+            same = _origin(check_url(target)) == _origin(urlsplit(url))
+        except ValueError:
+            same = False
+        if not same:
+            raise RemoteError(
+                f"{redact(url)} redirected to {redact(target)}, another server; exmech follows redirects only "
+                "to the same scheme, host and port"
+            )
+        url = target
+    raise RemoteError(f"{redact(url)}: more than {MAX_REDIRECTS} redirects")
+
+
+def _exchange(method, url, body, headers, limits, deadline, length) -> tuple[Answer | None, str | None]:
+    parts = check_url(url)
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise RemoteError(f"{redact(url)} gave no complete answer within {limits.timeout:g} s (--timeout)")
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    conn = kind(parts.hostname, parts.port, timeout=remaining, blocksize=CHUNK)
+    if parts.username is not None:
+        secret = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(secret).decode("ascii")
+    if length is not None:
+        headers["Content-Length"] = str(length)
+    fired, sockets = threading.Event(), []
+    watchdog = threading.Timer(remaining, _cut, args=(sockets, fired))
+    watchdog.daemon = True
+    watchdog.start()
+    late = RemoteError(f"{redact(url)} gave no complete answer within {limits.timeout:g} s (--timeout)")
+    try:
+        conn.connect()  # bounded by its own timeout; the watchdog then holds the socket, which the response
+        sockets.append(conn.sock)  # keeps using even after the connection lets go of it (Connection: close)
+        if fired.is_set():
+            raise late
+        response = _send(
+            conn, method, urlunsplit(("", "", parts.path or "/", parts.query, "")), body, headers
+        )
+        answer = _answer(response, url, limits)
+    except RemoteError:
+        if fired.is_set():
+            raise late from None
+        raise
+    except (OSError, http.client.HTTPException) as exc:
+        raise (late if fired.is_set() else RemoteError(f"{redact(url)} {_explain(exc)}")) from None
+    finally:
+        watchdog.cancel()
+        conn.close()
+    if fired.is_set():  # a body read until the connection closed ends quietly when the watchdog shuts it
+        raise late
+    return answer
+
+
+def _cut(sockets: list, fired: threading.Event) -> None:
+    """The deadline: shut the socket so that any blocked read or write returns at once."""
+    fired.set()
+    for sock in sockets:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def _send(conn, method, path, body, headers) -> http.client.HTTPResponse:
+    try:
+        conn.request(method, path, body=body, headers=headers)
+    except (BrokenPipeError, ConnectionResetError):
+        if conn.sock is None:
+            raise
+        # the server may have answered (e.g. 413 or 500) and closed before taking the whole upload
+    return conn.getresponse()
+
+
+def _answer(response, url: str, limits: Limits) -> tuple[Answer | None, str | None]:
+    status = response.status
+    if status in REDIRECTS and response.getheader("Location"):
+        return None, response.getheader("Location")
+    if not 200 <= status < 300:
+        detail = _printable(response.read(ERROR_BODY_CAP).decode("utf-8", "replace"))
+        reason = f" {response.reason}" if response.reason else ""
+        raise RemoteError(f"{redact(url)} answered HTTP {status}{reason}" + (f": {detail}" if detail else ""))
+    encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
+    if encoding != "identity":
+        raise RemoteError(
+            f"{redact(url)} answered with Content-Encoding {encoding!r}, which was not asked for"
+        )
+    announced = response.getheader("Content-Length")
+    if announced and announced.strip().isdigit() and int(announced) > limits.max_bytes:
+        raise RemoteError(f"{redact(url)} announced {int(announced)} bytes, {_over(limits)}")
+    data = bytearray()
+    while chunk := response.read(min(CHUNK, limits.max_bytes + 1 - len(data))):
+        data += chunk
+        if len(data) > limits.max_bytes:
+            raise RemoteError(f"{redact(url)} sent an answer {_over(limits)}")
+    if response.length:  # http.client's read(amt) ends quietly when fewer bytes come than announced
+        raise RemoteError(f"{redact(url)} {_explain(http.client.IncompleteRead(data, response.length))}")
+    content_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
+    return Answer(status, content_type, bytes(data)), None
+
+
+def _over(limits: Limits) -> str:
+    return f"more than the {limits.max_bytes}-byte cap (--max-bytes); stopped reading"
+
+
+def _printable(text: str, width: int = 300) -> str:
+    """An error body shortened to one line of printable text."""
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return text if len(text) <= width else text[:width] + "..."
+
+
+def _explain(exc: Exception) -> str:
+    """A failure in words."""
+    if isinstance(exc, ConnectionRefusedError):
+        return "refused the connection (is the server running on that port?)"
+    if isinstance(exc, socket.gaierror):
+        return "could not be reached: its host name is not known"
+    if isinstance(exc, TimeoutError):
+        return "did not answer in time"
+    if isinstance(exc, http.client.IncompleteRead):
+        return f"cut its answer short ({len(exc.partial)} bytes received, {exc.expected or 'more'} missing)"
+    if isinstance(exc, (http.client.BadStatusLine, http.client.RemoteDisconnected)):
+        return "did not answer in HTTP (the connection closed or the status line was not HTTP)"
+    if isinstance(exc, http.client.HTTPException):
+        return f"sent a malformed HTTP answer ({type(exc).__name__})"
+    return f"could not be reached: {exc.strerror or exc}"

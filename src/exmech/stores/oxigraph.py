@@ -1,0 +1,182 @@
+"""An on-disk Oxigraph store: filled from the source files, refilled when they change, refused when stale
+if the user asked for read-only use."""
+
+import gc
+import json
+import os
+from itertools import islice
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import BNode, Node
+
+from exmech.errors import require
+from exmech.graph import load
+from exmech.graph.load import SourceError, source_digest
+from exmech.graph.namespaces import bind_prefixes
+from exmech.graph.resources import knowledge_base_files, ontology_files
+from exmech.stores.rows import Rows, StoreError, as_insert, inline_bindings
+
+
+def _from_ox(term):
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    datatype = URIRef(term.datatype.value) if term.datatype and not term.language else None
+    if datatype and str(datatype) == "http://www.w3.org/2001/XMLSchema#string":
+        datatype = None
+    return Literal(term.value, lang=term.language, datatype=datatype)
+
+
+def _ox_rows(result, limit: int | None = None) -> Rows:
+    variables = [v.value for v in result.variables]
+    return Rows(variables, [[_from_ox(solution[v]) for v in variables] for solution in islice(result, limit)])
+
+
+class OxigraphStore:
+    """An on-disk Oxigraph store, for graphs too large for rdflib's memory.
+
+    Filled (without rdflib) from the ontology, vocabularies and knowledge base; the loader's rules are then
+    applied inside Oxigraph. The store records the digest of the files it was filled from (SOURCES, inside its
+    folder); opened again for other files, or after they changed (an `exmech add`), it is refilled, or, when
+    opened read_only with the files it should hold, refused as stale: never a silent stale answer. The handle is
+    opened lazily in each process: a forked query worker must open its own (read_only=True)."""
+
+    SOURCES = "exmech-sources.json"
+
+    def __init__(
+        self, path: Path, files: list[Path] | None = None, reload: bool = False, read_only: bool = False
+    ):
+        self.path, self.read_only = Path(path), read_only
+        self._store, self._pid = None, None
+        if read_only:
+            if files is not None and self.recorded_digest() != source_digest(files):
+                raise StoreError(
+                    f"the Oxigraph store at {self.path} is stale: it was not filled from the current "
+                    f"knowledge base; refresh it with `--store oxigraph:{self.path}` (not read-only)"
+                )
+            return
+        files = files if files is not None else [*ontology_files(), *knowledge_base_files(None)]
+        if reload or self.is_empty() or self.recorded_digest() != source_digest(files):
+            self.fill(files)
+
+    def recorded_digest(self) -> str | None:
+        """The digest of the files the store was last filled from (None: unknown, e.g. filled by another tool)."""
+        try:
+            return json.loads((self.path / self.SOURCES).read_text(encoding="utf-8"))["sha256"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    @property
+    def store(self):
+        ox = require("pyoxigraph", "oxigraph")
+
+        if self._store is None or self._pid != os.getpid():
+            try:
+                self._store = (
+                    ox.Store.read_only(str(self.path)) if self.read_only else ox.Store(str(self.path))
+                )
+            except OSError as exc:
+                raise StoreError(f"cannot open the Oxigraph store at {self.path}: {exc}") from exc
+            self._pid = os.getpid()
+        return self._store
+
+    def close(self) -> None:
+        """Release the handle (before forking query workers, which open the store read-only themselves)."""
+        self._store = None
+        gc.collect()
+
+    def is_empty(self) -> bool:
+        return next(iter(self.store.quads_for_pattern(None, None, None)), None) is None
+
+    def fill(self, files: list[Path]) -> None:
+        """Replace the content with these Turtle / N-Triples files plus what the rules derive from them."""
+        import pyoxigraph as ox
+
+        (self.path / self.SOURCES).unlink(missing_ok=True)
+        self.store.clear()
+        for path in files:
+            fmt = ox.RdfFormat.N_TRIPLES if Path(path).suffix == ".nt" else ox.RdfFormat.TURTLE
+            try:
+                self.store.bulk_load(path=str(path), format=fmt, base_iri=Path(path).resolve().as_uri())
+            except (SyntaxError, OSError, ValueError) as exc:
+                self.store.clear()  # no half-filled store left behind
+                raise SourceError(f"{path}: {exc}") from exc
+        self.derive()
+        self.store.flush()
+        record = {"sha256": source_digest(files), "files": len(files)}
+        (self.path / self.SOURCES).write_text(json.dumps(record) + "\n", encoding="utf-8")
+
+    def derive(self, passes: int = 1) -> int:
+        """Add the triples of every rule (queries/rules/*-construct.rq) in their stratified order (see
+        load.rule_queries), as load.derive does for rdflib; return how many were added. Each rule runs inside
+        Oxigraph as the equivalent SPARQL Update (INSERT with the rule's template and pattern), so derived
+        triples never pass through Python."""
+        updates = [as_insert(p.read_text(encoding="utf-8")) for p in load.rule_queries()]
+        start = len(self.store)
+        for _ in range(passes):
+            for update in updates:
+                self.store.update(update)
+        return len(self.store) - start
+
+    @property
+    def writable(self) -> bool:
+        return not self.read_only
+
+    def select(self, query: str, bindings: dict[str, Node] | None = None) -> Rows:
+        import pyoxigraph as ox
+
+        result = self._query(inline_bindings(query, bindings or {}))
+        if not isinstance(result, ox.QuerySolutions):
+            raise StoreError("a SELECT query was expected")
+        return _ox_rows(result)
+
+    def construct(self, query: str, bindings: dict[str, Node] | None = None) -> Graph:
+        answer = self.run(inline_bindings(query, bindings or {}))
+        if not isinstance(answer, Graph):
+            raise StoreError("a CONSTRUCT or DESCRIBE query was expected")
+        return answer
+
+    def ask(self, query: str, bindings: dict[str, Node] | None = None) -> bool:
+        answer = self.run(inline_bindings(query, bindings or {}))
+        if not isinstance(answer, bool):
+            raise StoreError("an ASK query was expected")
+        return answer
+
+    def update(self, text: str) -> None:
+        if self.read_only:
+            raise StoreError(f"the Oxigraph store at {self.path} is open read-only")
+        self.store.update(text)
+
+    def load(self, files: list[Path]) -> None:
+        self.fill(files)
+
+    def count(self) -> int:
+        return len(self.store)
+
+    def digest(self) -> str | None:
+        return self.recorded_digest()
+
+    def run(self, query: str, limit: int | None = None):
+        import pyoxigraph as ox
+
+        result = self._query(query)
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QueryTriples):
+            graph = bind_prefixes(Graph())
+            for t in islice(result, None if limit is None else limit + 1):
+                graph.add((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)))
+            return graph
+        return _ox_rows(result, limit)
+
+    def _query(self, text: str):
+        try:
+            return self.store.query(text)
+        except SyntaxError as exc:
+            raise ValueError(str(exc)) from exc
