@@ -39,7 +39,7 @@ CASES = [
         "127.0.0.1:9",
     ),
     ("bad-port", lambda t: ["serve", "--port", "99999"], 2, "99999"),
-    ("push-unreachable", lambda t: ["push", "--endpoint", "http://127.0.0.1:9/store"], 3, "127.0.0.1:9"),
+    ("push-unreachable", lambda t: ["push", "--to", "http://127.0.0.1:9/store"], 3, "127.0.0.1:9"),
 ]
 
 

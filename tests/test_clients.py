@@ -194,7 +194,7 @@ def small_graph() -> Graph:
 
 
 def run_push(url: str, *extra: str):
-    return runner.invoke(app, ["push", "--endpoint", url, *extra])
+    return runner.invoke(app, ["push", "--to", url, *extra])
 
 
 @pytest.mark.parametrize(
@@ -272,6 +272,6 @@ def test_a_2_gib_body_does_not_grow_the_client():
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss units differ off Linux")
 def test_push_against_a_500_with_a_2_gib_body_stays_small():
     with HostileServer(huge("500 Internal Server Error")) as server:
-        code, err, rss = peak_rss_mib(["push", "--endpoint", f"{server.url}/store"])
+        code, err, rss = peak_rss_mib(["push", "--to", f"{server.url}/store"])
     assert code == 3 and "answered HTTP 500" in err and "Traceback" not in err, err
     assert rss < 1024 and server.sent < 128 * MIB, (rss, server.sent)

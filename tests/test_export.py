@@ -83,3 +83,21 @@ def test_cli_export_writes_files(tmp_path):
     )
     bad = runner.invoke(app, ["export", "-f", "gexf", "-o", str(tmp_path)])
     assert bad.exit_code == 2 and "graphml or csv" in bad.output
+
+
+def test_export_and_report_run_on_an_oxigraph_store_with_the_same_answers(tmp_path):
+    """`export` and `report` take --store like every command; the network and the report's text are the same."""
+    store = f"oxigraph:{tmp_path / 'ox'}"
+    for where, extra in (("memory", []), ("oxigraph", ["--store", store])):
+        args = ["export", "-f", "csv", "-o", str(tmp_path / where), "--kb", str(PATHS_KB), *extra]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+    for name in ("paths-nodes.csv", "paths-edges.csv"):
+        assert (tmp_path / "memory" / name).read_bytes() == (tmp_path / "oxigraph" / name).read_bytes(), name
+    result = runner.invoke(
+        app, ["report", "--out", str(tmp_path / "r"), "--kb", str(PATHS_KB), "--store", store]
+    )
+    assert result.exit_code == 0, result.output
+    memory = runner.invoke(app, ["report", "--out", str(tmp_path / "m"), "--kb", str(PATHS_KB)])
+    assert memory.exit_code == 0, memory.output
+    assert (tmp_path / "r" / "report.md").read_text() == (tmp_path / "m" / "report.md").read_text()

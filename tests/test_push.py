@@ -57,7 +57,7 @@ def oxigraph_server(tmp_path_factory):
                 if time.time() > deadline or proc.poll() is not None:
                     pytest.fail("the Oxigraph server did not start")
                 time.sleep(0.2)
-        result = runner.invoke(app, ["push", "--endpoint", f"{base}/store"])
+        result = runner.invoke(app, ["push", "--to", f"{base}/store"])
         assert result.exit_code == 0, result.output
         yield base
     finally:
@@ -90,7 +90,7 @@ def test_query_command_on_an_endpoint_binds_parameters(oxigraph_server):
 
 def test_push_to_a_named_graph_replaces_it(oxigraph_server, memory):
     for _ in range(2):  # pushing twice replaces the graph (PUT), it does not double it
-        result = runner.invoke(app, ["push", "--endpoint", f"{oxigraph_server}/store", "--graph", NAMED])
+        result = runner.invoke(app, ["push", "--to", f"{oxigraph_server}/store", "--graph", NAMED])
         assert result.exit_code == 0 and NAMED in result.output
     count = urllib.parse.urlencode(
         {"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{NAMED}> {{ ?s ?p ?o }} }}"}
@@ -101,11 +101,11 @@ def test_push_to_a_named_graph_replaces_it(oxigraph_server, memory):
 
 
 def test_push_errors_are_clear():
-    result = runner.invoke(app, ["push", "--endpoint", "ftp://example.org/store"])
+    result = runner.invoke(app, ["push", "--to", "ftp://example.org/store"])
     assert result.exit_code == 2 and "not an http(s)" in result.output
-    result = runner.invoke(app, ["push", "--endpoint", f"http://127.0.0.1:{free_port()}/store"])
+    result = runner.invoke(app, ["push", "--to", f"http://127.0.0.1:{free_port()}/store"])
     assert result.exit_code == 3 and "refused" in result.output.lower()
-    result = runner.invoke(app, ["push", "--endpoint", "http://127.0.0.1:1/store", "--graph", "not an iri"])
+    result = runner.invoke(app, ["push", "--to", "http://127.0.0.1:1/store", "--graph", "not an iri"])
     assert result.exit_code == 2 and "not a valid IRI" in result.output
 
 
@@ -126,3 +126,66 @@ def test_paths_command_on_an_endpoint(oxigraph_server):
         ["paths", "--mechanism", "self-efficacy", "-f", "turtle", "--endpoint", f"{oxigraph_server}/query"],
     )
     assert turtle.exit_code == 0 and "exm:Path" in turtle.output and "exm:hasEvidence" in turtle.output
+
+
+USER_CONSTRUCT = """PREFIX exm: <https://w3id.org/exmech/ontology/>
+CONSTRUCT { ?claim exm:proposedMechanism ?m ; exm:statedBy ?study }
+WHERE { ?claim a exm:MechanismClaim ; exm:proposedMechanism ?m ; exm:statedBy ?study }"""
+USER_ASKS = {
+    "PREFIX exm: <https://w3id.org/exmech/ontology/> ASK { ?a a exm:MediationAnalysis }": True,
+    "PREFIX exm: <https://w3id.org/exmech/ontology/> ASK { ?a a exm:NoSuchClass }": False,
+}
+
+
+def test_a_user_construct_and_ask_answer_alike_on_all_three_stores(memory, oxigraph_server, tmp_path):
+    """The same user CONSTRUCT gives isomorphic graphs, the same ASKs the same booleans, on the embedded store,
+    an on-disk Oxigraph store and a remote endpoint (the packaged SELECTs are compared in
+    test_pushed_graph_answers_like_memory and tests/test_stores.py)."""
+    from rdflib.compare import isomorphic
+
+    from exmech.stores import OxigraphStore
+
+    stores = {
+        "memory": memory,
+        "oxigraph": OxigraphStore(tmp_path / "ox"),
+        "endpoint": EndpointStore(f"{oxigraph_server}/query"),
+    }
+    graphs = {name: store.construct(USER_CONSTRUCT) for name, store in stores.items()}
+    assert len(graphs["memory"]) > 100
+    assert isomorphic(graphs["memory"], graphs["oxigraph"]) and isomorphic(
+        graphs["memory"], graphs["endpoint"]
+    )
+    for text, expected in USER_ASKS.items():
+        assert {name: store.ask(text) for name, store in stores.items()} == dict.fromkeys(stores, expected)
+
+
+def test_push_takes_its_graph_from_any_store(oxigraph_server, memory, tmp_path):
+    """--store oxigraph:PATH (and --endpoint, a query URL) choose where push reads; --to where it writes."""
+    graph = "https://w3id.org/exmech/from-store"
+    result = runner.invoke(
+        app,
+        [
+            "push",
+            "--to",
+            f"{oxigraph_server}/store",
+            "--graph",
+            graph,
+            "--store",
+            f"oxigraph:{tmp_path / 'ox'}",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert f"pushed {len(memory.graph)} triples" in result.output
+    again = runner.invoke(
+        app,
+        [
+            "push",
+            "--to",
+            f"{oxigraph_server}/store",
+            "--graph",
+            graph + "2",
+            "--endpoint",
+            f"{oxigraph_server}/query",
+        ],
+    )
+    assert again.exit_code == 0 and f"pushed {len(memory.graph)} triples" in again.output, again.output

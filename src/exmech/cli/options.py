@@ -1,6 +1,7 @@
 """Options shared by several commands, defined once."""
 
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
@@ -42,7 +43,7 @@ MaxBytes = typer.Option(
 OutDir = typer.Option(Path("build"), "-o", "--output", "--out", help="Folder to write to.")
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     """Print a plain-language error to stderr and exit with the documented code."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)

@@ -4,16 +4,16 @@ import json
 from pathlib import Path as FilePath
 
 import typer
-from rdflib import Graph
 
 from exmech.cli.options import EXIT_REMOTE, EndpointUrl, KbDir, MaxBytes, StoreSpec, Timeout, fail
 from exmech.errors import require
 from exmech.evidence.paths import STATUSES, MechanismPath, evidence_text, find_paths, paths_graph
 from exmech.graph.catalogue import QueryError
-from exmech.graph.load import SourceError, load_graph
+from exmech.graph.load import SourceError
 from exmech.outputs.cells import csv_text
 from exmech.outputs.export import write_export
 from exmech.stores import StoreError, open_store
+from exmech.stores.base import Store
 from exmech.stores.http_client import Limits, RemoteError
 
 PATH_FORMATS = ("table", "csv", "json", "turtle")
@@ -36,10 +36,15 @@ CSV_COLUMNS = (
 )
 
 
-def _graph(kb: FilePath | None) -> Graph:
+def _store(
+    store: str | None, endpoint: str | None, kb: FilePath | None, timeout: float, max_bytes: int
+) -> Store:
+    """The store a command runs on (memory by default), or a clear error (exit 2, or 3 for a server)."""
     try:
-        return load_graph(kb)
-    except SourceError as exc:
+        return open_store(store, endpoint, kb, Limits(timeout, max_bytes))
+    except RemoteError as exc:
+        fail(str(exc), EXIT_REMOTE)
+    except (SourceError, StoreError) as exc:
         fail(str(exc))
 
 
@@ -106,8 +111,8 @@ def paths(
     """
     if fmt not in PATH_FORMATS:
         fail(f"--format {fmt!r}: choose one of {', '.join(PATH_FORMATS)}")
+    source = _store(store, endpoint, kb, timeout, max_bytes)
     try:
-        source = open_store(store, endpoint, kb, Limits(timeout, max_bytes))
         found = find_paths(
             source,
             intervention=intervention,
@@ -140,6 +145,10 @@ def export(
     ),
     out: FilePath = ExportDir,
     kb: FilePath | None = KbDir,
+    store: str | None = StoreSpec,
+    endpoint: str | None = EndpointUrl,
+    timeout: float = Timeout,
+    max_bytes: int = MaxBytes,
 ) -> None:
     """Export the path network: nodes are exercise types, mechanisms and outcomes; edges carry the number of
     studies (weight) and the strongest evidence status.
@@ -150,14 +159,22 @@ def export(
     """
     if fmt not in ("graphml", "csv"):
         fail(f"--format {fmt!r}: choose graphml or csv")
-    graph = _graph(kb)
-    for path in write_export(graph, find_paths(graph), fmt, out):
+    source = _store(store, endpoint, kb, timeout, max_bytes)
+    try:
+        written = write_export(source, find_paths(source), fmt, out)
+    except RemoteError as exc:
+        fail(str(exc), EXIT_REMOTE)
+    for path in written:
         typer.echo(f"wrote {path}")
 
 
 def report(
     out: FilePath = ReportDir,
     kb: FilePath | None = KbDir,
+    store: str | None = StoreSpec,
+    endpoint: str | None = EndpointUrl,
+    timeout: float = Timeout,
+    max_bytes: int = MaxBytes,
 ) -> None:
     """Write the evidence report (report.html, report.md) with its figures as SVG and PNG: the review's theme
     table beside the graph's, mentions by theme, exercise type x theme, the path diagram, the paths, the gaps.
@@ -168,7 +185,11 @@ def report(
         require(module, "report")
     from exmech.outputs.report import write_report
 
-    made = write_report(_graph(kb), out)
+    source = _store(store, endpoint, kb, timeout, max_bytes)
+    try:
+        made = write_report(source, out)
+    except RemoteError as exc:
+        fail(str(exc), EXIT_REMOTE)
     typer.echo(f"wrote {made.html}, {made.markdown} and {len(made.figures)} figure files in {out}")
 
 

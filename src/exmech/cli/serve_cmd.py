@@ -5,11 +5,11 @@ from pathlib import Path
 
 import typer
 
-from exmech.cli.options import EXIT_REMOTE, KbDir, StoreSpec, fail
+from exmech.cli.options import EXIT_REMOTE, EndpointUrl, KbDir, StoreSpec, fail
 from exmech.errors import InputError
 from exmech.graph.load import SourceError, load_graph
 from exmech.stores import StoreError, open_store
-from exmech.stores.http_client import RemoteError, redact
+from exmech.stores.http_client import Limits, RemoteError, redact
 from exmech.stores.push import PUSH_TIMEOUT, PushError, push
 
 
@@ -71,30 +71,44 @@ def serve(
         server.server_close()
 
 
+ALL_TRIPLES = "CONSTRUCT WHERE { ?s ?p ?o }"
+
+
 def push_cmd(
-    endpoint: str = typer.Option(
-        ..., "--endpoint", help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store"
+    to: str = typer.Option(
+        ...,
+        "--to",
+        "--graph-store",
+        help="The receiving server's SPARQL 1.1 Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store",
     ),
     graph: str | None = typer.Option(None, "--graph", help="Named graph IRI (default graph if omitted)."),
     timeout: float = typer.Option(
         PUSH_TIMEOUT, "--timeout", min=0.001, help="Seconds the whole upload and answer may take."
     ),
     kb: Path | None = KbDir,
+    store: str | None = StoreSpec,
+    endpoint: str | None = EndpointUrl,
 ) -> None:
     """Load the merged graph into a SPARQL 1.1 Graph Store Protocol server (replacing that graph).
 
-    Succeeds only on a complete HTTP 200, 201 or 204 answer; exit 3 if the server cannot be reached, refuses,
-    answers with an error or badly, or takes longer than --timeout.
+    The graph comes from the embedded store (default), --store oxigraph:PATH or another --endpoint (a SPARQL
+    query URL, as for every command; all its triples are fetched with one CONSTRUCT). Succeeds only on a
+    complete HTTP 200, 201 or 204 answer; exit 3 if a server cannot be reached, refuses, answers with an error
+    or badly, or takes longer than --timeout.
 
-    Example: exmech push --endpoint http://127.0.0.1:7878/store --graph https://w3id.org/exmech/dataset
+    Example: exmech push --to http://127.0.0.1:7878/store --graph https://w3id.org/exmech/dataset
     """
     try:
-        sent = push(load_graph(kb), endpoint, graph, timeout)
+        if store in (None, "memory") and not endpoint:
+            source = load_graph(kb)
+        else:
+            source = open_store(store, endpoint, kb, Limits(timeout=timeout)).construct(ALL_TRIPLES)
+        sent = push(source, to, graph, timeout)
     except RemoteError as exc:
         fail(str(exc), EXIT_REMOTE)
-    except (PushError, SourceError) as exc:
+    except (PushError, SourceError, StoreError) as exc:
         fail(str(exc))
-    typer.echo(f"pushed {sent} triples to {redact(endpoint)} ({graph or 'default graph'})")
+    typer.echo(f"pushed {sent} triples to {redact(to)} ({graph or 'default graph'})")
 
 
 def register(app: typer.Typer) -> None:

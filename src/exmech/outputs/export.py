@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDFS
+from rdflib import Graph
 
 from exmech.evidence.paths import STATUSES, MechanismPath
 from exmech.graph.namespaces import expand
 from exmech.outputs.cells import csv_text
+from exmech.stores.base import Store, term_labels
 
 
 @dataclass
@@ -38,25 +38,19 @@ class Edge:
         return len(self.studies)
 
 
-def label(graph: Graph, curie: str) -> str:
-    """The English rdfs:label of a term, else its local name."""
-    iri = URIRef(expand(curie) or curie)
-    labels = list(graph.objects(iri, RDFS.label))
-    chosen = next((x for x in labels if getattr(x, "language", None) == "en"), labels[0] if labels else None)
-    return str(chosen) if chosen is not None else curie.split(":", 1)[-1]
+def network(source: Graph | Store, paths: list[MechanismPath]) -> tuple[list[Node], list[Edge]]:
+    """Nodes and edges of the paths, labelled from any store (one query for every label)."""
+    labels = term_labels(source)
 
+    def label(curie: str) -> str:
+        return labels.get(curie, curie.split(":", 1)[-1])
 
-def network(graph: Graph, paths: list[MechanismPath]) -> tuple[list[Node], list[Edge]]:
     nodes: dict[str, Node] = {}
     edges: dict[tuple[str, str], Edge] = {}
     for p in paths:
-        nodes.setdefault(
-            p.exercise_type, Node(p.exercise_type, "exercise type", label(graph, p.exercise_type))
-        )
-        nodes.setdefault(
-            p.mechanism, Node(p.mechanism, "mechanism", label(graph, p.mechanism), label(graph, p.theme))
-        )
-        nodes.setdefault(p.outcome, Node(p.outcome, "outcome", label(graph, p.outcome)))
+        nodes.setdefault(p.exercise_type, Node(p.exercise_type, "exercise type", label(p.exercise_type)))
+        nodes.setdefault(p.mechanism, Node(p.mechanism, "mechanism", label(p.mechanism), label(p.theme)))
+        nodes.setdefault(p.outcome, Node(p.outcome, "outcome", label(p.outcome)))
         for source, target in ((p.exercise_type, p.mechanism), (p.mechanism, p.outcome)):
             edge = edges.setdefault((source, target), Edge(source, target))
             edge.studies.update(p.studies)
@@ -68,8 +62,8 @@ def network(graph: Graph, paths: list[MechanismPath]) -> tuple[list[Node], list[
     )
 
 
-def graphml(graph: Graph, paths: list[MechanismPath]) -> str:
-    nodes, edges = network(graph, paths)
+def graphml(source: Graph | Store, paths: list[MechanismPath]) -> str:
+    nodes, edges = network(source, paths)
     keys = [
         ("label", "node", "string"),
         ("kind", "node", "string"),
@@ -104,31 +98,33 @@ def graphml(graph: Graph, paths: list[MechanismPath]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def nodes_csv(graph: Graph, paths: list[MechanismPath]) -> str:
-    nodes, _ = network(graph, paths)
+def nodes_csv(source: Graph | Store, paths: list[MechanismPath]) -> str:
+    nodes, _ = network(source, paths)
     return csv_text(
         ["id", "label", "kind", "theme", "iri"],
         [[n.id, n.label, n.kind, n.theme, expand(n.id)] for n in nodes],
     )
 
 
-def edges_csv(graph: Graph, paths: list[MechanismPath]) -> str:
-    _, edges = network(graph, paths)
+def edges_csv(source: Graph | Store, paths: list[MechanismPath]) -> str:
+    _, edges = network(source, paths)
     return csv_text(
         ["source", "target", "weight", "status", "studies"],
         [[e.source, e.target, e.weight, e.status, " ".join(sorted(e.studies))] for e in edges],
     )
 
 
-def write_export(graph: Graph, paths: list[MechanismPath], fmt: str, out: FilePath) -> list[FilePath]:
+def write_export(
+    source: Graph | Store, paths: list[MechanismPath], fmt: str, out: FilePath
+) -> list[FilePath]:
     """Write paths.graphml, or paths-nodes.csv and paths-edges.csv, into the folder out."""
     out.mkdir(parents=True, exist_ok=True)
     if fmt == "graphml":
-        files = {out / "paths.graphml": graphml(graph, paths)}
+        files = {out / "paths.graphml": graphml(source, paths)}
     elif fmt == "csv":
         files = {
-            out / "paths-nodes.csv": nodes_csv(graph, paths),
-            out / "paths-edges.csv": edges_csv(graph, paths),
+            out / "paths-nodes.csv": nodes_csv(source, paths),
+            out / "paths-edges.csv": edges_csv(source, paths),
         }
     else:
         raise ValueError(f"export format {fmt!r}: choose graphml or csv")
