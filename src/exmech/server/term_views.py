@@ -8,7 +8,7 @@ import re
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SKOS, NamespaceManager
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, NamespaceManager
 from rdflib.term import Identifier
 
 from exmech.graph.namespaces import BASE, BIBO, EXM
@@ -39,10 +39,14 @@ def literal_href(predicate, value: str) -> str | None:
     return None
 
 
-def _rank(label: Literal) -> tuple:
-    """English first, then no language, then any other; then the lexical form (deterministic)."""
+LABEL_PROPERTIES = ((RDFS.label, 0), (SKOS.prefLabel, 0), (DCTERMS.title, 1))  # (property, priority)
+
+
+def _rank(found: tuple[int, Literal]) -> tuple:
+    """Labels before titles; English first, then no language, then any other; then the text (deterministic)."""
+    priority, label = found
     lang = label.language or ""
-    return (0 if lang.startswith("en") else 1 if not lang else 2, lang, str(label))
+    return (priority, 0 if lang.startswith("en") else 1 if not lang else 2, lang, str(label))
 
 
 class Labels:
@@ -52,24 +56,25 @@ class Labels:
         self.found = found
 
     def add_graph(self, graph: Graph) -> None:
-        for prop in (RDFS.label, SKOS.prefLabel):
+        for prop, priority in LABEL_PROPERTIES:
             for subject, label in graph.subject_objects(prop):
-                if isinstance(label, Literal) and label not in self.found.get(subject, []):
-                    self.found.setdefault(subject, []).append(label)
+                known = self.found.setdefault(subject, [])
+                if isinstance(label, Literal) and (priority, label) not in known:
+                    known.append((priority, label))
 
     def best(self, term) -> str | None:
         labels = self.found.get(term)
-        return str(min(labels, key=_rank)) if labels else None
+        return str(min(labels, key=_rank)[1]) if labels else None
 
     def link(self, term: Identifier, nm: NamespaceManager) -> dict:
         iri = str(term)
         href = "/" + iri[len(BASE) :] if iri.startswith(BASE) else iri
-        name = term.n3(nm)
+        name = term.n3(nm).removeprefix("<").removesuffix(">")
         return {"kind": "link", "href": href, "text": self.best(term) or name, "title": name}
 
 
 def label_of(term: URIRef, labels: Labels, nm: NamespaceManager) -> str:
-    return labels.best(term) or term.n3(nm)
+    return labels.best(term) or term.n3(nm).removeprefix("<").removesuffix(">")
 
 
 def value(term, predicate, graph: Graph, labels: Labels, depth: int = 0) -> dict:
@@ -118,10 +123,10 @@ def incoming_rows(rows, labels: Labels, nm: NamespaceManager) -> dict:
 
 
 def _effect(row: dict) -> str:
+    """An indirect effect as read: "-0.37 (-0.66 to -0.22)", a CI alone "(-1.64 to -0.3)", or the estimate."""
     estimate, lo, hi = row.get("estimate"), row.get("lo"), row.get("hi")
-    if estimate is None:
-        return ""
-    return f"{estimate} ({lo} to {hi})" if lo is not None and hi is not None else str(estimate)
+    interval = f"({lo} to {hi})" if lo is not None and hi is not None else ""
+    return " ".join(part for part in (str(estimate) if estimate is not None else "", interval) if part)
 
 
 def evidence_rows(rows, labels: Labels, nm: NamespaceManager) -> dict | None:

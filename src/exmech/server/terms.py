@@ -22,7 +22,9 @@ from exmech.server.worker import GRAPH_TYPES, Endpoint, Reply, text
 TERM_SPACES = ("ontology/", "kb/", "mechanism/", "theme/", "instrument/", "outcome/")
 LOCAL_PATH = re.compile(r"[A-Za-z0-9._~/-]+")  # what a term or study IRI may hold after the base
 SAFE_IRI = re.compile(r"[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+")  # an IRI written into a query as <...>
-LABELS = "<http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>"
+LABELS = """SELECT ?t ?l ?k WHERE {{ VALUES ?t {{ {values} }}
+  {{ ?t <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel> ?l BIND(0 AS ?k) }}
+  UNION {{ ?t <http://purl.org/dc/terms/title> ?l BIND(1 AS ?k) }} }}"""
 INCOMING = "SELECT ?s ?p WHERE {{ ?s ?p <{iri}> }} ORDER BY ?p ?s LIMIT 200"
 EVIDENCE = """PREFIX exm: <https://w3id.org/exmech/ontology/>
 SELECT ?role ?trial ?analysis ?outcome ?status ?estimate ?lo ?hi WHERE {{
@@ -68,15 +70,16 @@ def describe(endpoint: Endpoint, local: str, accept: str, start: float | None = 
 
 
 def labels_for(endpoint: Endpoint, iris: set[URIRef], start: float | None) -> Labels:
-    """Labels (rdfs:label, skos:prefLabel) of the IRIs a page names, in one query."""
+    """Labels (rdfs:label, skos:prefLabel, else dcterms:title) of the IRIs a page names, in one query."""
     safe = sorted(str(i) for i in iris if SAFE_IRI.fullmatch(str(i)) and "service" not in str(i).lower())
     if not safe:
         return Labels({})
     values = " ".join(f"<{i}>" for i in safe)
-    rows = select(endpoint, f"SELECT ?t ?l WHERE {{ VALUES ?t {{ {values} }} ?t {LABELS} ?l }}", start)
-    found: dict[URIRef, list[Literal]] = {}
+    rows = select(endpoint, LABELS.format(values=values), start)
+    found: dict[URIRef, list[tuple[int, Literal]]] = {}
     for row in rows if isinstance(rows, list) else []:
-        found.setdefault(row["t"], []).append(row["l"])
+        if isinstance(row.get("l"), Literal):
+            found.setdefault(row["t"], []).append((int(row["k"]), row["l"]))
     return Labels(found)
 
 
