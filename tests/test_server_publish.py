@@ -3,9 +3,15 @@ VoID, the ontology and the JSON-LD context at their IRIs, RDF/XML, blank-node st
 titled by label with plain values, links and what points at a term; templates, static files and the CSP."""
 
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 import threading
+import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -213,15 +219,23 @@ def test_mechanism_page_lists_the_trials_and_analyses_behind_it(base, memory):
 
 
 def test_pages_come_from_templates_with_their_own_scripts_and_styles_only(base):
-    status, media, body = get(f"{base}/", "text/html")
     csp = urllib.request.urlopen(f"{base}/", timeout=60).headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "style-src 'self'" in csp and "unsafe-inline" not in csp
-    query = Page(body)
-    assert query.scripts == ["/static/query.js"] and not query.inline
+    status, media, body = get(f"{base}/simple", "text/html")
+    simple = Page(body)
+    assert simple.scripts == ["/static/query.js"] and not simple.inline
     assert "review-theme-table" in body and "paths: Through which mechanisms" in body
+    status, media, body = get(f"{base}/", "text/html")
+    yasgui = Page(body)  # its configuration is a JSON data block, never run
+    assert yasgui.scripts == [None, "/static/yasgui/yasgui.min.js", "/static/yasgui-page.js"]
+    assert "review-theme-table" in body and '"exm": "https://w3id.org/exmech/ontology/"' in body
+    for name in ("yasgui.min.js", "yasgui.min.css", "LICENSE.txt", "yasgui.min.js.LICENSE.txt", "SOURCE.txt"):
+        status, _, text = get(f"{base}/static/yasgui/{name}")
+        assert status == 200 and text
+    assert "MIT License" in get(f"{base}/static/yasgui/LICENSE.txt")[2]
     for path in ("/kb/aure2003", "/mechanism/self-efficacy", "/ontology/Direction"):
         assert not page(base, path).inline
-    status, media, script = get(f"{base}/static/query.js")
+    status, media, script = get(f"{base}/static/query.js")  # served, never inline
     assert status == 200 and media.startswith("text/javascript") and "application/sparql-query" in script
     assert get(f"{base}/static/exmech.css")[1].startswith("text/css")
     for bad in ("/static/../pages.py", "/static/%2e%2e/pages.py", "/static/", "/static/query.js/x"):
@@ -256,3 +270,68 @@ def test_limits_are_defined_once(memory):
         server.server_close()
     with pytest.raises(TypeError):
         make_server(memory, "127.0.0.1", 0, max_rowz=7)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def chromium(url: str, *flags: str) -> subprocess.CompletedProcess:
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run(
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                "--enable-logging=stderr",
+                "--v=0",
+                "--virtual-time-budget=15000",
+                *flags,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (apt-get install -y chromium)")
+def test_yasgui_runs_a_query_offline_under_the_csp(base, memory):
+    trials = count(memory, f"SELECT (COUNT(?s) AS ?n) {{ ?s a <{EXM}RandomisedControlledTrial> }}")
+    query = f"PREFIX exm: <{EXM}> SELECT ?s WHERE {{ ?s a exm:RandomisedControlledTrial }} ORDER BY ?s"
+    run = chromium(f"{base}/?{urllib.parse.urlencode({'query': query})}", "--dump-dom")
+    dom = run.stdout
+    assert f"{min(trials, 50)} of {trials} entries" in dom or f"{trials} results" in dom, dom[-2000:]
+    assert ">kb:aasa2015<" in dom  # results by prefixed name
+    blocked = [line for line in run.stderr.splitlines() if "Content Security Policy" in line]
+    assert all("connect-src" in line or "inline style" in line for line in blocked), (
+        blocked
+    )  # no script blocked
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (apt-get install -y chromium)")
+def test_screenshots_of_every_page(base, tmp_path):
+    """Each page drawn by Chromium (look at them: SHOTS=dir keeps them there)."""
+    out = Path(os.environ.get("SHOTS") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    pages = {
+        "yasgui": "/",
+        "simple": "/simple",
+        "trial": "/kb/aure2003",
+        "publication": "/kb/aure2003-pub",
+        "mechanism": "/mechanism/self-efficacy",
+        "direction": "/ontology/Direction",
+        "ontology": "/ontology",
+    }
+    for name, path in pages.items():
+        chromium(base + path, "--window-size=1280,1400", f"--screenshot={out / name}.png")
+        png = (out / f"{name}.png").read_bytes()
+        assert png.startswith(b"\x89PNG") and len(png) > 20000, name  # drawn, not blank

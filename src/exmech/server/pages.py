@@ -11,11 +11,13 @@ from importlib.resources import files
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from exmech.graph.catalogue import catalogue
+from exmech.graph.namespaces import BASE, PREFIXES
 from exmech.server.conneg import NotAcceptable, choose, negotiate
 from exmech.server.worker import GRAPH_TYPES, Reply, text
 from exmech.stores import inline_bindings
 
 HTML = "text/html; charset=utf-8"
+YASGUI = "yasgui.html.j2"  # the query page at / (YASGUI, vendored); query.html.j2 at /simple works without JavaScript
 STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -83,13 +85,25 @@ def example_text(query) -> str:
     return f"# {query.question}\n{inline_bindings(query.text, query.bindings({})).strip()}\n"
 
 
+def prefix_lines() -> str:
+    return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in sorted(PREFIXES.items()))
+
+
 @cache
-def _query_page() -> Reply:
+def _query_page(template: str) -> Reply:
     examples = [(name, q.question, example_text(q)) for name, q in catalogue().items()]
-    return render("query.html.j2", examples=examples)
+    config = {
+        "prefixes": {name: str(iri) for name, iri in sorted(PREFIXES.items())},
+        "start": prefix_lines()
+        + "\nSELECT * WHERE { ?s a exm:RandomisedControlledTrial ; rdfs:label ?label }\nLIMIT 10\n",
+        "examples": {name: text for name, _, text in examples},
+        "base": BASE,
+    }
+    return render(template, examples=examples, config=config)
 
 
-def query_page(accept: str = "") -> Reply:
-    """The query page (406 if the client takes no HTML)."""
+def query_page(accept: str = "", template: str = "query.html.j2") -> Reply:
+    """A query page: the plain one (query.html.j2, works without JavaScript) or YASGUI (yasgui.html.j2);
+    406 if the client takes no HTML."""
     choose(accept, ["text/html"])
-    return _query_page()
+    return _query_page(template)

@@ -16,7 +16,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from exmech.server.conneg import NotAcceptable
-from exmech.server.pages import CSP, query_page, static_file, wants_html
+from exmech.server.pages import CSP, YASGUI, query_page, static_file, wants_html
 from exmech.server.publish import context_document, ontology_document, service_description, void_document
 from exmech.server.terms import TERM_SPACES, describe
 from exmech.server.worker import Endpoint, Reply, text
@@ -199,13 +199,15 @@ class Handler(BaseHTTPRequestHandler):
         if params:
             return self._query(params, accept, start)
         if wants_html(accept):
-            return query_page()
+            return query_page(template=YASGUI)
         return service_description(self.server.endpoint, self._origin(), accept, start)
 
     def _get(self, start: float) -> Reply:
         url = urllib.parse.urlsplit(self.path)
         accept, endpoint = self.headers.get("Accept", ""), self.server.endpoint
         if url.path in ("/", "/index.html"):
+            return query_page(accept, YASGUI)
+        if url.path == "/simple":
             return query_page(accept)
         if url.path == "/sparql":
             return self._sparql_get(url.query, accept, start)
