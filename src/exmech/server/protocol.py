@@ -9,6 +9,7 @@ that names this server (127.0.0.1:PORT, localhost:PORT, --host and --public-name
 
 import re
 import socket
+import sys
 import threading
 import time
 import urllib.parse
@@ -80,6 +81,12 @@ class Server(ThreadingHTTPServer):
         finally:
             self.reading(request, False)
             self._free.release()
+
+    def handle_error(self, request, client_address):
+        """A client that hangs up before its answer is sent is not an error of the server: no traceback."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
     def reading(self, sock, started: bool) -> None:
         with self._lock:
