@@ -218,6 +218,20 @@ def test_mechanism_page_lists_the_trials_and_analyses_behind_it(base, memory):
     assert "supported" in mechanism.text
 
 
+def test_study_page_lists_its_mechanisms(base, memory):
+    iri = KB.aure2003
+    measured = memory.run(
+        f"SELECT DISTINCT ?c WHERE {{ ?m a <{EXM}MediatorMeasurement> ; <{EXM}inStudy> <{iri}> ; "
+        f"<{EXM}ofConstruct> ?c }}"
+    ).rows
+    assert measured
+    trial = page(base, "/kb/aure2003")
+    assert f"Mechanisms it measured ({len(measured)})" in trial.text
+    for (construct,) in measured:
+        assert "/" + str(construct).split("/exmech/")[1] in trial.links.values()
+    assert not any(t.startswith("Mechanisms") for t in page(base, "/kb/aure2003-pub").text)  # not a study
+
+
 def test_pages_come_from_templates_with_their_own_scripts_and_styles_only(base):
     csp = urllib.request.urlopen(f"{base}/", timeout=60).headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "style-src 'self'" in csp and "unsafe-inline" not in csp

@@ -183,6 +183,9 @@ class Handler(BaseHTTPRequestHandler):
             reply = self._host_refusal() or answer(start)
         except NotAcceptable as exc:
             reply = text(406, str(exc))
+        except Exception as exc:  # a fault of this server: an answer saying so, not a dropped connection
+            self.close_connection = True
+            reply = text(500, f"the server failed on this request ({type(exc).__name__}); please report it")
         self._send(reply)
 
     def _origin(self) -> str:

@@ -23,7 +23,19 @@ REGISTRIES = (  # a trial registration's ID -> its public record
 DOI = re.compile(r"10\.[0-9]{4,9}/\S+")
 PMID = re.compile(r"[0-9]{1,9}")
 MAX_DEPTH = 8  # nested blank nodes shown at most this deep (a blank-node cycle cannot loop)
-ROLES = {"proposed": "proposed it", "measured": "measured it", "tested": "tested it as a mediator"}
+HEADINGS = {  # what a page lists about its term, by the term's kind and the evidence's role
+    "mechanism": {
+        "proposed": "Trials that proposed it",
+        "measured": "Trials that measured it",
+        "tested": "Mediation analyses that tested it",
+    },
+    "study": {
+        "proposed": "Mechanisms its authors proposed",
+        "measured": "Mechanisms it measured",
+        "tested": "Mechanisms tested as mediators of its effects",
+    },
+}
+OTHER = {"mechanism": "trial", "study": "mechanism"}
 
 
 def literal_href(predicate, value: str) -> str | None:
@@ -129,26 +141,27 @@ def _effect(row: dict) -> str:
     return " ".join(part for part in (str(estimate) if estimate is not None else "", interval) if part)
 
 
-def evidence_rows(rows, labels: Labels, nm: NamespaceManager) -> dict | None:
-    """For a mechanism: each trial that proposed, measured or tested it, and each analysis with its effect."""
-    if rows is None:
-        return None
+def evidence_rows(rows, labels: Labels, nm: NamespaceManager, kind: str) -> dict | None:
+    """For a mechanism, each trial that proposed, measured or tested it; for a study, each mechanism it
+    proposed, measured or tested; tested ones with their analysis and indirect effect. None: nothing to show."""
     if isinstance(rows, str):
-        return {"error": rows, "groups": []}
-    groups: dict[str, list[dict]] = {role: [] for role in ROLES}
+        return {"error": rows, "groups": [], "other": OTHER[kind]}
+    if kind == "study" and not rows:
+        return None
+    groups: dict[str, list[dict]] = {role: [] for role in HEADINGS[kind]}
     seen = set()
-    for r in rows:
-        key = (r["role"], r["trial"], r.get("analysis"), _effect(r))
+    for r in rows or []:
+        key = (r["role"], r["other"], r.get("analysis"), _effect(r))
         if key in seen:
             continue
         seen.add(key)
         groups[str(r["role"])].append(
             {
-                "trial": labels.link(r["trial"], nm),
+                "other": labels.link(r["other"], nm),
                 "analysis": labels.link(r["analysis"], nm) if isinstance(r.get("analysis"), URIRef) else None,
                 "outcome": labels.link(r["outcome"], nm) if isinstance(r.get("outcome"), URIRef) else None,
                 "status": label_of(r["status"], labels, nm) if isinstance(r.get("status"), URIRef) else "",
                 "effect": _effect(r),
             }
         )
-    return {"error": "", "groups": [(ROLES[k], v) for k, v in groups.items()]}
+    return {"error": "", "groups": [(HEADINGS[kind][k], v) for k, v in groups.items()], "other": OTHER[kind]}

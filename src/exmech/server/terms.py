@@ -27,16 +27,17 @@ LABELS = """SELECT ?t ?l ?k WHERE {{ VALUES ?t {{ {values} }}
   UNION {{ ?t <http://purl.org/dc/terms/title> ?l BIND(1 AS ?k) }} }}"""
 INCOMING = "SELECT ?s ?p WHERE {{ ?s ?p <{iri}> }} ORDER BY ?p ?s LIMIT 200"
 EVIDENCE = """PREFIX exm: <https://w3id.org/exmech/ontology/>
-SELECT ?role ?trial ?analysis ?outcome ?status ?estimate ?lo ?hi WHERE {{
-  {{ ?claim exm:proposedMechanism <{iri}> ; exm:statedBy ?trial . BIND("proposed" AS ?role) }}
-  UNION {{ ?m a exm:MediatorMeasurement ; exm:ofConstruct <{iri}> ; exm:inStudy ?trial . BIND("measured" AS ?role) }}
-  UNION {{ ?analysis a exm:MediationAnalysis ; exm:mediator <{iri}> ; exm:analysesStudy ?trial .
+SELECT ?role ?other ?analysis ?outcome ?status ?estimate ?lo ?hi WHERE {{
+  {{ ?claim exm:proposedMechanism {mechanism} ; exm:statedBy {study} . BIND("proposed" AS ?role) }}
+  UNION {{ ?m a exm:MediatorMeasurement ; exm:ofConstruct {mechanism} ; exm:inStudy {study} .
+          BIND("measured" AS ?role) }}
+  UNION {{ ?analysis a exm:MediationAnalysis ; exm:mediator {mechanism} ; exm:analysesStudy {study} .
           BIND("tested" AS ?role)
           OPTIONAL {{ ?analysis exm:outcome ?outcome }}
           OPTIONAL {{ ?analysis exm:evidenceStatus ?status }}
           OPTIONAL {{ ?analysis exm:hasEffect ?e . ?e a exm:IndirectEffect .
                      OPTIONAL {{ ?e exm:estimate ?estimate }} OPTIONAL {{ ?e exm:ciLower ?lo ; exm:ciUpper ?hi }} }} }}
-}} ORDER BY ?role ?trial ?analysis"""
+}} ORDER BY ?role ?other ?analysis"""
 
 
 def graph_of(reply: Reply) -> Graph:
@@ -85,9 +86,12 @@ def labels_for(endpoint: Endpoint, iris: set[URIRef], start: float | None) -> La
 
 def term_page(endpoint: Endpoint, iri: URIRef, graph: Graph, start: float | None) -> Reply:
     incoming = select(endpoint, INCOMING.format(iri=iri), start)
-    evidence = None
-    if (iri, RDF.type, EXM.Mechanism) in graph:
-        evidence = select(endpoint, EVIDENCE.format(iri=iri), start)
+    if (iri, RDF.type, EXM.Mechanism) in graph:  # the trials behind a mechanism
+        evidence = select(endpoint, EVIDENCE.format(mechanism=f"<{iri}>", study="?other"), start)
+        kind = "mechanism"
+    else:  # the mechanisms of a study (none for other terms: the section is left out)
+        evidence = select(endpoint, EVIDENCE.format(mechanism="?other", study=f"<{iri}>"), start)
+        kind = "study"
     named = {t for t in (*graph.all_nodes(), *graph.predicates()) if isinstance(t, URIRef)}
     for rows in (incoming, evidence):
         if isinstance(rows, list):
@@ -104,5 +108,5 @@ def term_page(endpoint: Endpoint, iri: URIRef, graph: Graph, start: float | None
         ],
         rows=statements(iri, graph, labels, skip={RDF.type}),
         incoming=incoming_rows(incoming, labels, nm),
-        evidence=evidence_rows(evidence, labels, nm),
+        evidence=evidence_rows(evidence, labels, nm, kind),
     )
