@@ -349,3 +349,27 @@ def test_screenshots_of_every_page(base, tmp_path):
         chromium(base + path, "--window-size=1280,1400", f"--screenshot={out / name}.png")
         png = (out / f"{name}.png").read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 20000, name  # drawn, not blank
+
+
+def test_published_documents_and_pages_over_an_oxigraph_store(tmp_path, memory):
+    """The same service description counts, blank-node structures and evidence pages from an on-disk store."""
+    from exmech.stores import OxigraphStore
+
+    server = make_server(OxigraphStore(tmp_path / "ox"), "127.0.0.1", 0, time_limit=20, max_rows=2000)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        sd = graph(url, "/sparql", "text/turtle")
+        default_graph = sd.value(sd.value(URIRef(f"{url}/sparql"), SD.defaultDataset), SD.defaultGraph)
+        assert sd.value(default_graph, VOID.triples) == Literal(
+            count(memory, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+        )
+        g = graph(url, "/ontology/Direction", "application/rdf+xml")
+        assert list(Collection(g, g.value(g.value(EXM.Direction, OWL.equivalentClass), OWL.oneOf))) == [
+            EXM.Negative,
+            EXM.Positive,
+        ]
+        assert "Trials that proposed it" in " ".join(page(url, "/mechanism/self-efficacy").text)
+    finally:
+        server.shutdown()
+        server.server_close()
