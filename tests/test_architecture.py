@@ -100,7 +100,6 @@ KNOWN_LONG = {
     "src/exmech/entries/validate.py",
     "src/exmech/release/bundle.py",
     "src/exmech/release/bundle.py:void_description",
-    "src/exmech/server/protocol.py:make_handler",
 }
 
 

@@ -156,7 +156,8 @@ def test_protocol_refusals(base):
     assert get(f"{base}/sparql?query=ASK%7B%7D&default-graph-uri=http%3A%2F%2Fexample.org%2F")[0] == 400
     assert post(f"{base}/sparql", Q.encode(), "text/plain")[0] == 415
     assert post(f"{base}/sparql", b" " * 1_000_001, "application/sparql-query")[0] == 413
-    assert get(f"{base}/sparql")[0] == 400
+    assert get(f"{base}/sparql?query=")[0] == 400  # an empty query (no query at all: the service description)
+    assert get(f"{base}/sparql?default-graph-uri=x")[0] == 400
 
 
 def test_time_and_size_limits(base, trials):
@@ -235,8 +236,9 @@ def test_query_page_in_headless_chromium(base, trials):
     dom = chromium_dom(f"{base}/")
     assert "exmech SPARQL endpoint" in dom and "<textarea" in dom
     assert "review-theme-table" in dom and "paths: Through which mechanisms" in dom
-    # the page's script runs a query given in the address and draws the answer as a table
-    dom = chromium_dom(f"{base}/?{urllib.parse.urlencode({'query': Q})}")
+    # the plain page's script (at /simple since YASGUI is at /) runs a query given in the address and draws the
+    # answer as a table
+    dom = chromium_dom(f"{base}/simple?{urllib.parse.urlencode({'query': Q})}")
     assert f"<td>{trials}</td>" in dom and "1 rows" in dom
 
 

@@ -8,9 +8,12 @@ import typer
 from exmech.cli.options import EXIT_REMOTE, EndpointUrl, KbDir, StoreSpec, fail
 from exmech.errors import InputError
 from exmech.graph.load import SourceError, load_graph
+from exmech.server.limits import Limits
 from exmech.stores import StoreError, open_store
 from exmech.stores.http_client import Limits, RemoteError, redact
 from exmech.stores.push import PUSH_TIMEOUT, PushError, push
+
+DEFAULTS = Limits()  # the endpoint's defaults, written once (exmech.server.limits.Limits)
 
 
 def _stop(signum, frame):
@@ -21,17 +24,29 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8080, help="Port to listen on, 0-65535 (0: any free port)."),
     time_limit: float = typer.Option(
-        10.0, min=0.1, help="Seconds a request may take (queue, parse, check, run, serialise) before 408."
+        DEFAULTS.time_limit,
+        min=0.1,
+        help="Seconds a request may take (queue, parse, check, run, serialise) before 408.",
     ),
-    max_rows: int = typer.Option(10000, min=1, help="Most rows or triples in a result before 413."),
-    max_bytes: int = typer.Option(16 * 2**20, min=1024, help="Most bytes in a serialised result before 413."),
+    max_rows: int = typer.Option(
+        DEFAULTS.max_rows, min=1, help="Most rows or triples in a result before 413."
+    ),
+    max_bytes: int = typer.Option(
+        DEFAULTS.max_bytes, min=1024, help="Most bytes in a serialised result before 413."
+    ),
     max_memory: int = typer.Option(
-        1024, min=64, help="MB a query worker may allocate beyond the shared graph (RLIMIT_AS) before 507."
+        DEFAULTS.max_memory // 2**20,
+        min=64,
+        help="MB a query worker may allocate beyond the shared graph (RLIMIT_AS) before 507.",
     ),
     workers: int = typer.Option(
-        8, min=2, help="Query workers at once; half are kept for queries that finish within 0.5 s."
+        DEFAULTS.workers,
+        min=2,
+        help="Query workers at once; half are kept for queries that finish within 0.5 s.",
     ),
-    queue: int = typer.Option(64, min=0, help="Requests that may wait for a worker before 503 Retry-After."),
+    queue: int = typer.Option(
+        DEFAULTS.queue, min=0, help="Requests that may wait for a worker before 503 Retry-After."
+    ),
     public_name: list[str] = typer.Option(
         [], help="A host name clients use to reach the server (e.g. behind a proxy); repeatable."
     ),
@@ -47,18 +62,8 @@ def serve(
     if not 0 <= port <= 65535:
         raise InputError(f"--port {port}: a port is a number from 0 to 65535 (0: any free port)")
     try:
-        server = make_server(
-            open_store(store, None, kb),
-            host,
-            port,
-            time_limit,
-            max_rows,
-            max_bytes=max_bytes,
-            max_memory=max_memory * 2**20,
-            workers=workers,
-            queue=queue,
-            public_names=tuple(public_name),
-        )
+        limits = Limits(time_limit, max_rows, max_bytes, max_memory * 2**20, workers, queue)
+        server = make_server(open_store(store, None, kb), host, port, limits, public_names=tuple(public_name))
     except (SourceError, StoreError, OSError) as exc:
         fail(str(exc))
     typer.echo(f"serving on http://{host}:{server.server_address[1]}/ (SPARQL at /sparql); Ctrl-C stops")

@@ -31,6 +31,7 @@ from exmech.graph.namespaces import bind_prefixes
 from exmech.outputs.results import render_rows
 from exmech.server.conneg import NotAcceptable, negotiate
 from exmech.server.guard import Refused, parse_checked, screen
+from exmech.server.limits import Limits
 from exmech.server.slots import LONG_WALL, SHORT, Busy, Slots
 from exmech.stores import MemoryStore, OxigraphStore, Rows
 
@@ -42,7 +43,12 @@ SELECT_TYPES = {
     "text/csv": "csv",
     "text/tab-separated-values": "tsv",
 }
-GRAPH_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt"}
+GRAPH_TYPES = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
 LONG_NICE = 5  # CPU weight 1/3 of a fresh query's (Linux CFS): enough to let short ones through
 KNOWN_LONG = 4096  # how many texts that ran long are remembered
 POLL = 0.05  # seconds between looks at a running worker's CPU time
@@ -156,20 +162,12 @@ def _work(endpoint: "Endpoint", decoded: str, accept: str, conn) -> None:
 class Endpoint:
     """Runs read queries on a store under a deadline, row, byte and memory caps, and a bounded set of slots."""
 
-    def __init__(
-        self,
-        store,
-        time_limit: float = 10.0,
-        max_rows: int = 10000,
-        max_bytes: int = 16 * 2**20,
-        max_memory: int = 1024 * 2**20,
-        workers: int = 8,
-        queue: int = 64,
-    ):
-        self.store, self.time_limit, self.max_rows = store, time_limit, max_rows
-        self.max_bytes, self.max_memory = max_bytes, max_memory
-        self.caps = (max_rows, max_bytes)
-        self.slots = Slots(workers, queue=queue)
+    def __init__(self, store, limits: Limits = Limits()):
+        self.store, self.limits = store, limits
+        self.time_limit, self.max_rows = limits.time_limit, limits.max_rows
+        self.max_bytes, self.max_memory = limits.max_bytes, limits.max_memory
+        self.caps = (limits.max_rows, limits.max_bytes)
+        self.slots = Slots(limits.workers, queue=limits.queue)
         self.known_long: OrderedDict[bytes, None] = OrderedDict()  # digests of texts that ran long
         self._known_lock = threading.Lock()
         if isinstance(store, OxigraphStore):  # workers open it read-only; a forked open handle would deadlock
