@@ -105,3 +105,36 @@ def test_shape_admits_a_short_duration_only_with_a_non_chronic_status():
         assert conforms is ok, (extra, text)
     data = Graph().parse(data=base.replace("8", "12") + "; exm:chronicity exm:Nonsense .", format="turtle")
     assert not validate(data, shacl_graph=shapes, advanced=True)[0]
+
+
+def test_evidence_summary_leaves_out_non_chronic_trials_on_request_alike_on_memory_and_oxigraph(
+    chron_kg, tmp_path
+):
+    """C (mixed) proposes aerobic fitness and is the only trial to; E (unclear) the only one for motor control.
+    With chronicOnly=true their rows count nothing, other rows are unchanged, and Oxigraph (VALUES-bound, bottom-up)
+    gives the same numbers as rdflib."""
+    from exmech.graph.catalogue import catalogue
+    from exmech.graph.resources import ontology_files
+    from exmech.stores import OxigraphStore
+
+    counted = ("trialsProposing", "trialsMeasuring", "analysesTesting", "trialsTested", "analysesSupporting")
+
+    def table(store, **given):
+        q = catalogue()["evidence-summary"]
+        rows = store.select(q.text, q.bindings(given)).records()
+        return {r["mechanism"].rsplit("/", 1)[-1]: tuple(int(r[c]) for c in counted) for r in rows}
+
+    files = [
+        *ontology_files(),
+        *sorted((FIXTURES / "paths-kb").glob("*.ttl")),
+        FIXTURES / "chronicity" / "populations.ttl",
+    ]
+    oxigraph = OxigraphStore(tmp_path / "ox", files)
+    every, chronic = table(chron_kg.store), table(chron_kg.store, chronicOnly="true")
+    assert (
+        every["aerobic-fitness"][0] >= 1 and chronic["aerobic-fitness"][0] == every["aerobic-fitness"][0] - 1
+    )
+    assert every["motor-control"] != (0,) * 5 and chronic["motor-control"] == (0,) * 5
+    assert chronic["self-efficacy"] == every["self-efficacy"]  # A and D: nothing says they are not chronic
+    assert table(oxigraph) == every and table(oxigraph, chronicOnly="true") == chronic
+    assert table(chron_kg.store, chronicOnly="false") == every
