@@ -10,7 +10,8 @@ from exmech.errors import InputError
 from exmech.graph.load import SourceError, load_graph
 from exmech.server.limits import Limits
 from exmech.stores import StoreError, open_store
-from exmech.stores.http_client import Limits, RemoteError, redact
+from exmech.stores.http_client import Limits as ClientLimits
+from exmech.stores.http_client import RemoteError, redact
 from exmech.stores.push import PUSH_TIMEOUT, PushError, push
 
 DEFAULTS = Limits()  # the endpoint's defaults, written once (exmech.server.limits.Limits)
@@ -107,7 +108,7 @@ def push_cmd(
         if store in (None, "memory") and not endpoint:
             source = load_graph(kb)
         else:
-            source = open_store(store, endpoint, kb, Limits(timeout=timeout)).construct(ALL_TRIPLES)
+            source = open_store(store, endpoint, kb, ClientLimits(timeout=timeout)).construct(ALL_TRIPLES)
         sent = push(source, to, graph, timeout)
     except RemoteError as exc:
         fail(str(exc), EXIT_REMOTE)

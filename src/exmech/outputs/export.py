@@ -51,8 +51,8 @@ def network(source: Graph | Store, paths: list[MechanismPath]) -> tuple[list[Nod
         nodes.setdefault(p.exercise_type, Node(p.exercise_type, "exercise type", label(p.exercise_type)))
         nodes.setdefault(p.mechanism, Node(p.mechanism, "mechanism", label(p.mechanism), label(p.theme)))
         nodes.setdefault(p.outcome, Node(p.outcome, "outcome", label(p.outcome)))
-        for source, target in ((p.exercise_type, p.mechanism), (p.mechanism, p.outcome)):
-            edge = edges.setdefault((source, target), Edge(source, target))
+        for start, end in ((p.exercise_type, p.mechanism), (p.mechanism, p.outcome)):
+            edge = edges.setdefault((start, end), Edge(start, end))
             edge.studies.update(p.studies)
             edge.status = max(edge.status, p.status, key=STATUSES.index)
     order = {"exercise type": 0, "mechanism": 1, "outcome": 2}
