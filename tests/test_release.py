@@ -310,3 +310,8 @@ def test_docs_have_one_title_the_ontology_iri_ordered_classes_and_marked_imports
     assert re.findall(r"<title>(.*?)</title>", mech) == [
         "Candidate mediators of exercise for chronic low back pain"
     ]
+    onto = ontology_graph()
+    for prefix in ("mech", "theme", "instr", "outc"):  # every vocabulary documented, every term on its page
+        page = (release.out / "docs" / f"{prefix}.html").read_text()
+        terms = {str(t) for t in onto.subjects() if str(t).startswith(str(PREFIXES[prefix]))}
+        assert terms and all(f"<code>{t}</code>" in page for t in terms), prefix

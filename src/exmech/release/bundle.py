@@ -128,7 +128,10 @@ def _write_texts(graphs: ReleaseGraphs, staging: Path, date: str) -> list[Path]:
     texts = {
         "mappings.sssom.tsv": sssom(graphs.onto, date),
         "docs/index.html": ontology_html(graphs.onto),
-        **{f"docs/{name}.html": vocabulary_html(g) for name, g in vocabulary_graphs(graphs.onto).items()},
+        **{
+            f"docs/{name}.html": vocabulary_html(g, name)
+            for name, g in vocabulary_graphs(graphs.onto).items()
+        },
         "docs/examples.html": examples_html(graphs.full),
         "terms.txt": f"# term IRIs of exmech release {date}\n"
         + "".join(f"{t}\n" for t in sorted(term_iris(graphs.onto))),

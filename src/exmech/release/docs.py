@@ -16,9 +16,15 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from exmech.errors import require
-from exmech.graph.namespaces import BASE, EXM, ONTOLOGY_IRI, bind_prefixes, compact
+from exmech.graph.namespaces import BASE, EXM, ONTOLOGY_IRI, PREFIXES, bind_prefixes, compact
 from exmech.release.sources import ordered_graph
 
+VOCABULARIES = (
+    "mech",
+    "theme",
+    "instr",
+    "outc",
+)  # the controlled vocabularies, each documented on its own page
 DOCUMENTED_KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 _MEMBER = r"<span>(?:(?!</?span).)*?</span>"  # one class of a union or intersection, as pyLODE writes it
 _JOIN = r'\s*<span class="cardinality">(?:or|and)</span>\s*'
@@ -83,43 +89,59 @@ def ontology_html(onto: Graph) -> str:
 
 
 def vocabulary_graphs(onto: Graph) -> dict[str, Graph]:
-    """Each concept scheme with its concepts, named by the scheme's prefix (mech, theme, instr, outc)."""
+    """Each controlled vocabulary (its terms, and its concept scheme where it has one), by prefix."""
     graphs = {}
-    for scheme in sorted(onto.subjects(RDF.type, SKOS.ConceptScheme), key=str):
-        members = {scheme, *onto.subjects(SKOS.inScheme, scheme)}
+    for prefix in VOCABULARIES:
+        members = {
+            s for s in onto.subjects() if isinstance(s, URIRef) and str(s).startswith(str(PREFIXES[prefix]))
+        }
         graph = Graph()
         for member in members:
             for triple in onto.triples((member, None, None)):
                 graph.add(triple)
-        graphs[compact(str(scheme)).split(":")[0]] = _ordered(graph, members)
+        graphs[prefix] = _ordered(graph, set(members))
     return graphs
 
 
-def vocabulary_html(vocabulary: Graph) -> str:
-    """A page for one concept scheme: its title, IRI and definition, then every concept with what it says.
+def _vocabulary_title(vocabulary: Graph, prefix: str) -> tuple[str, str, str]:
+    """Title, IRI and definition of a vocabulary: its concept scheme's, or made from the class of its terms."""
+    scheme = vocabulary.value(predicate=RDF.type, object=SKOS.ConceptScheme)
+    if scheme is not None:
+        return (
+            str(vocabulary.value(scheme, RDFS.label)),
+            str(scheme),
+            str(vocabulary.value(scheme, SKOS.definition)),
+        )
+    kinds = sorted({str(o) for o in vocabulary.objects(None, RDF.type) if str(o).startswith(str(EXM))})
+    return f"exmech vocabulary: {', '.join(compact(k) for k in kinds)}", str(PREFIXES[prefix]), ""
 
-    pyLODE's VocPub profile (3.3) lists classes and properties only, not SKOS concepts, so the page is built here
-    with dominate, the HTML library pyLODE itself uses."""
-    tags = require("dominate", "release").tags
-    scheme = next(iter(vocabulary.subjects(RDF.type, SKOS.ConceptScheme)))
-    title = str(vocabulary.value(scheme, RDFS.label) or compact(str(scheme)))
-    document = require("dominate", "release").document(title=title)
+
+def vocabulary_html(vocabulary: Graph, prefix: str) -> str:
+    """A page for one controlled vocabulary: its title, IRI and definition, then every term with what it says.
+
+    pyLODE's VocPub profile (3.3) lists classes and properties only, not SKOS concepts or other individuals, so the
+    page is built here with dominate, the HTML library pyLODE itself uses."""
+    dominate = require("dominate", "release")
+    tags = dominate.tags
+    title, iri, definition = _vocabulary_title(vocabulary, prefix)
+    terms = sorted(
+        (s for s in set(vocabulary.subjects()) if (s, RDF.type, SKOS.ConceptScheme) not in vocabulary),
+        key=lambda t: (str(vocabulary.value(t, RDFS.label)), str(t)),
+    )
+    document = dominate.document(title=title)
     with document:
         tags.h1(title)
-        tags.p(tags.code(str(scheme)), " ", str(vocabulary.value(scheme, SKOS.definition) or ""))
-        concepts = sorted(
-            vocabulary.subjects(SKOS.inScheme, scheme), key=lambda c: str(vocabulary.value(c, RDFS.label))
-        )
-        for concept in concepts:
-            with tags.div(id=compact(str(concept)).split(":", 1)[1], _class="concept"):
-                tags.h2(str(vocabulary.value(concept, RDFS.label) or compact(str(concept))))
+        tags.p(tags.code(iri), " ", definition)
+        for term in terms:
+            with tags.div(id=compact(str(term)).split(":", 1)[1], _class="concept"):
+                tags.h2(str(vocabulary.value(term, RDFS.label) or compact(str(term))))
                 with tags.dl():
                     tags.dt("IRI")
-                    tags.dd(tags.code(str(concept)))
+                    tags.dd(tags.code(str(term)))
                     for p, o in sorted(
-                        vocabulary.predicate_objects(concept), key=lambda t: (t[0].n3(), t[1].n3())
+                        vocabulary.predicate_objects(term), key=lambda t: (t[0].n3(), t[1].n3())
                     ):
-                        if p not in (RDF.type, RDFS.label, SKOS.inScheme):
+                        if p not in (RDFS.label, SKOS.inScheme):
                             tags.dt(compact(str(p)))
                             tags.dd(tags.a(compact(str(o)), href=str(o)) if isinstance(o, URIRef) else str(o))
     return str(document.render())
