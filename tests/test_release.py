@@ -7,6 +7,7 @@ import re
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
@@ -22,6 +23,7 @@ from exmech.release.bundle import (
     read_terms,
     term_iris,
     vanished_terms,
+    write_owl,
 )
 
 
@@ -315,3 +317,14 @@ def test_docs_have_one_title_the_ontology_iri_ordered_classes_and_marked_imports
         page = (release.out / "docs" / f"{prefix}.html").read_text()
         terms = {str(t) for t in onto.subjects() if str(t).startswith(str(PREFIXES[prefix]))}
         assert terms and all(f"<code>{t}</code>" in page for t in terms), prefix
+
+
+def test_rdfxml_is_checked_in_owlready2_also_under_a_relative_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    graph = Graph()
+    graph.add((URIRef(ONTOLOGY_IRI), RDF.type, OWL.Ontology))
+    graph.add((EXM.Study, RDF.type, OWL.Class))
+    written = write_owl(graph, Path("exmech.owl"))
+    assert (
+        Graph().parse(tmp_path / "exmech.owl", format="xml").isomorphic(graph) and not written.is_absolute()
+    )

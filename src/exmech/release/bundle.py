@@ -102,7 +102,7 @@ def write_owl(graph: Graph, target: Path) -> Path:
 
     target.write_bytes(graph.serialize(format="xml", encoding="utf-8"))
     try:
-        owlready2.World().get_ontology(target.as_uri()).load()
+        owlready2.World().get_ontology(target.resolve().as_uri()).load()
     except Exception as exc:  # owlready2 raises its own and parser types
         raise ReleaseError(f"{target.name}: owlready2 cannot load the RDF/XML: {exc}") from exc
     return target
