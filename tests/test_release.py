@@ -209,6 +209,11 @@ def test_the_released_context_is_the_shipped_one(release):
 
 
 def test_void_and_dcat_ap_have_the_required_fields(release):
+    text = (release.out / "void.ttl").read_text()
+    assert (
+        all(f"@prefix {p}: " in text for p in ("dcat", "void", "spdx", "vcard"))
+        and "@prefix ns1:" not in text
+    )
     void = Graph().parse(release.out / "void.ttl")
     catalog = void.value(predicate=DCAT.dataset, object=DATASET)
     assert (catalog, RDF.type, DCAT.Catalog) in void

@@ -60,8 +60,11 @@ def relabelled(graph: Graph, labels: dict[Node, Node]) -> Graph:
 
 
 def deterministic(graph: Graph) -> Graph:
-    """`graph` with content-labelled blank nodes, in sorted order."""
-    return relabelled(graph, content_labels(graph))
+    """`graph` with content-labelled blank nodes, in sorted order, keeping its prefixes."""
+    out = relabelled(graph, content_labels(graph))
+    for prefix, namespace in graph.namespaces():
+        out.bind(prefix, namespace, override=False)
+    return out
 
 
 @dataclass
