@@ -9,6 +9,7 @@ from exmech.cli.options import fail
 from exmech.graph.load import SourceError
 from exmech.graph.resources import checkout_dir
 from exmech.release.bundle import RELEASED_TERMS, ReleaseError, make_release
+from exmech.release.describe import SERVE_ENDPOINT
 
 
 def release(
@@ -20,16 +21,22 @@ def release(
         "--record-terms",
         help=f"Also copy terms.txt to ontology/{RELEASED_TERMS}, the list later releases must keep.",
     ),
+    sparql_endpoint: str = typer.Option(
+        SERVE_ENDPOINT,
+        "--sparql-endpoint",
+        help="The void:sparqlEndpoint the VoID names (default: where `exmech serve` answers with its defaults).",
+    ),
 ) -> None:
-    """Write a release: Turtle, N-Triples, JSON-LD, RDF/XML (via owlready2), shapes, VoID/DCAT, SSSOM, HTML docs, checksums.
+    """Write a release: Turtle, N-Triples, JSON-LD, RDF/XML, N-Quads, shapes, VoID/DCAT-AP, SSSOM, RO-Crate, HTML docs, checksums.
 
+    The same sources and date (SOURCE_DATE_EPOCH) give byte-identical files.
     Fails (exit 1) if a term IRI of the previous release disappeared without an owl:deprecated marker.
     Example: exmech release --out dist
     """
     if record_terms:
         checkout_dir("ontology", "--record-terms")  # refuse before writing anything
     try:
-        made = make_release(out)
+        made = make_release(out, endpoint=sparql_endpoint)
     except ReleaseError as exc:
         fail(str(exc), code=1)
     except SourceError as exc:

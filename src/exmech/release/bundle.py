@@ -1,49 +1,45 @@
 """A release: the ontology and the knowledge base in every standard serialisation, with their descriptions.
 
 dist/
-  ontology/exmech.{ttl,nt,jsonld,owl}   ontology + controlled vocabularies (.owl: RDF/XML saved by owlready2)
-  kb/exmech-kb.{ttl,nt,jsonld}          knowledge base + derived facts
-  context.jsonld                        the JSON-LD context both JSON-LD files use
+  ontology/exmech.{ttl,nt,jsonld,owl}   ontology + controlled vocabularies (.owl: RDF/XML by rdflib, checked in owlready2)
+  kb/exmech-kb.{ttl,nt,jsonld}          knowledge base + derived facts, with an owl:Ontology header importing the ontology
+  exmech.nq                             everything as N-Quads: one named graph per edit file, one for the derived facts
+  context.jsonld                        the shipped JSON-LD context both JSON-LD files use
   shapes/                               SHACL shapes, as shipped
-  void.ttl                              VoID + DCAT description of the dataset and its distributions
+  void.ttl                              VoID + DCAT-AP description of the catalogue, dataset and distributions
   mappings.sssom.tsv                    every mapping to an external vocabulary, in SSSOM
-  docs/index.html, docs/examples.html   HTML documentation (pyLODE) and one real example per class
+  docs/index.html, docs/<prefix>.html   pyLODE documentation of the ontology and of each vocabulary
+  docs/examples.html                    one real example per class
   terms.txt                             every term IRI of this release (compared with the previous release)
+  ro-crate-metadata.json                RO-Crate description of the release folder
   SHA256SUMS                            checksums of every file above
+
+The same sources and date give byte-identical files (exmech.release.sources); files are 0644, folders 0755.
 """
 
-import hashlib
 import json
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF
 
-from exmech import __version__
-from exmech.errors import NotConforming, require
+from exmech.errors import NotConforming
 from exmech.graph.build import jsonld_context
-from exmech.graph.load import derive, parse_file
-from exmech.graph.namespaces import BASE, EXM, PREFIXES, bind_prefixes, compact
-from exmech.graph.resources import knowledge_base_files, ontology_files, resource_dir
-from exmech.graph.version import release_date, stamp
+from exmech.graph.load import parse_file
+from exmech.graph.namespaces import BASE, bind_prefixes
+from exmech.graph.resources import ontology_files, resource_dir
+from exmech.graph.version import release_date
+from exmech.release.describe import SERVE_ENDPOINT, kb_header, ro_crate, sha256, sssom, void_description
+from exmech.release.docs import examples_html, ontology_html, vocabulary_graphs, vocabulary_html
+from exmech.release.sources import ReleaseGraphs, deterministic, nquads, release_graphs, sorted_lines
 
-DATASET = URIRef(BASE + "dataset")
-LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-SPDX = Namespace("http://spdx.org/rdf/terms#")
+__all__ = ["RELEASED_TERMS", "Release", "ReleaseError", "make_release", "sssom"]
+
 TERM_SPACES = ("ontology/", "mechanism/", "theme/", "instrument/", "outcome/")
-MEDIA = {
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".jsonld": "application/ld+json",
-    ".owl": "application/rdf+xml",
-    ".tsv": "text/tab-separated-values",
-    ".html": "text/html",
-}
-MAPPING_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
 RELEASED_TERMS = "released-terms.txt"
 
 
@@ -89,238 +85,112 @@ def read_terms(path: Path) -> set[str]:
 
 
 def _serialise(graph: Graph, base: Path) -> list[Path]:
-    written = []
-    for suffix, fmt in ((".ttl", "turtle"), (".nt", "nt"), (".jsonld", "json-ld")):
-        path = base.with_suffix(suffix)
-        kwargs: dict[str, Any] = (
-            {"context": jsonld_context(), "auto_compact": True} if fmt == "json-ld" else {}
-        )
-        graph.serialize(path, format=fmt, encoding="utf-8", **kwargs)
-        written.append(path)
-    return written
+    """Turtle, N-Triples (sorted lines) and JSON-LD with the shipped context."""
+    base.with_suffix(".ttl").write_bytes(graph.serialize(format="turtle", encoding="utf-8"))
+    base.with_suffix(".nt").write_text(sorted_lines(graph.serialize(format="nt")), encoding="utf-8")
+    jsonld = json.loads(graph.serialize(format="json-ld", context=jsonld_context(), auto_compact=True))
+    jsonld["@graph"].sort(key=lambda node: json.dumps(node, sort_keys=True))  # rdflib emits them in set order
+    base.with_suffix(".jsonld").write_text(
+        json.dumps(jsonld, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return [base.with_suffix(s) for s in (".ttl", ".nt", ".jsonld")]
 
 
-def owl_via_owlready(graph: Graph, target: Path) -> Path:
-    """Write RDF/XML, load it in owlready2 and save it again from there: proof that OWL tools read it."""
+def write_owl(graph: Graph, target: Path) -> Path:
+    """RDF/XML written by rdflib (literals and IRIs kept exactly), then loaded in owlready2: OWL tools read it."""
     import owlready2
 
-    with tempfile.TemporaryDirectory() as tmp:
-        source = Path(tmp) / "exmech.rdf"
-        graph.serialize(source, format="xml", encoding="utf-8")
-        world = owlready2.World()
-        onto = world.get_ontology(source.as_uri()).load()
-        onto.save(file=str(target), format="rdfxml")
+    target.write_bytes(graph.serialize(format="xml", encoding="utf-8"))
+    try:
+        owlready2.World().get_ontology(target.resolve().as_uri()).load()
+    except Exception as exc:  # owlready2 raises its own and parser types
+        raise ReleaseError(f"{target.name}: owlready2 cannot load the RDF/XML: {exc}") from exc
     return target
 
 
-def sssom(graph: Graph, date: str) -> str:
-    """Every skos mapping to an external vocabulary, as an SSSOM TSV with its YAML header."""
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items()} | {
-        "MESH": "http://id.nlm.nih.gov/mesh/",
-        "OBI": "http://purl.obolibrary.org/obo/OBI_",
-        "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
-        "HP": "http://purl.obolibrary.org/obo/HP_",
-        "RO": "http://purl.obolibrary.org/obo/RO_",
-        "semapv": "https://w3id.org/semapv/vocab/",
+def _write_graphs(graphs: ReleaseGraphs, staging: Path) -> list[Path]:
+    (staging / "ontology").mkdir()
+    (staging / "kb").mkdir()
+    files = _serialise(graphs.onto, staging / "ontology" / "exmech")
+    files.append(write_owl(graphs.onto, staging / "ontology" / "exmech.owl"))
+    files += _serialise(graphs.kb, staging / "kb" / "exmech-kb")
+    quads = staging / "exmech.nq"
+    quads.write_text(nquads(graphs.parts), encoding="utf-8")
+    context = staging / "context.jsonld"
+    shutil.copyfile(resource_dir("ontology") / "context.jsonld", context)  # the shipped file, byte for byte
+    shutil.copytree(resource_dir("shapes"), staging / "shapes")
+    return files + [quads, context, *sorted(p for p in (staging / "shapes").rglob("*") if p.is_file())]
+
+
+def _write_texts(graphs: ReleaseGraphs, staging: Path, date: str) -> list[Path]:
+    """SSSOM, the HTML pages and the term list."""
+    (staging / "docs").mkdir()
+    texts = {
+        "mappings.sssom.tsv": sssom(graphs.onto, date),
+        "docs/index.html": ontology_html(graphs.onto),
+        **{
+            f"docs/{name}.html": vocabulary_html(g, name)
+            for name, g in vocabulary_graphs(graphs.onto).items()
+        },
+        "docs/examples.html": examples_html(graphs.full),
+        "terms.txt": f"# term IRIs of exmech release {date}\n"
+        + "".join(f"{t}\n" for t in sorted(term_iris(graphs.onto))),
     }
-
-    def curie(iri: str) -> str:
-        """SSSOM identifiers are CURIEs whose prefixes the curie_map declares."""
-        for prefix, ns in sorted(prefixes.items(), key=lambda p: -len(p[1])):
-            if iri.startswith(ns):
-                return f"{prefix}:{iri[len(ns) :]}"
-        return iri
-
-    rows = []
-    for pred in MAPPING_PREDICATES:
-        for s, o in graph.subject_objects(pred):
-            if str(s).startswith(BASE) and not str(o).startswith(BASE):
-                rows.append(
-                    (
-                        compact(str(s)),
-                        str(graph.value(s, RDFS.label) or ""),
-                        compact(str(pred)),
-                        curie(str(o)),
-                        "semapv:ManualMappingCuration",
-                    )
-                )
-    header = [
-        f"# mapping_set_id: {BASE}releases/{date}/mappings.sssom.tsv",
-        f"# mapping_set_version: {date}",
-        f"# license: {LICENCE}",
-        "# curie_map:",
-    ] + [f"#   {p}: {ns}" for p, ns in sorted(prefixes.items())]
-    lines = ["\t".join(("subject_id", "subject_label", "predicate_id", "object_id", "mapping_justification"))]
-    lines += ["\t".join(r) for r in sorted(set(rows))]
-    return "\n".join(header + lines) + "\n"
+    for name, text in texts.items():
+        (staging / name).write_text(text, encoding="utf-8")
+    return [staging / name for name in texts]
 
 
-def examples_html(full: Graph) -> str:
-    """For every exmech class with instances in the knowledge base, its first real instance as Turtle."""
-    from html import escape
-
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>exmech examples</title></head><body>",
-        "<h1>exmech: one real example per class</h1>",
-    ]
-    for cls in sorted({c for c in full.objects(None, RDF.type) if str(c).startswith(str(EXM))}, key=str):
-        instances = sorted(
-            (s for s in full.subjects(RDF.type, cls) if str(s).startswith(BASE + "kb/")), key=str
-        )
-        if not instances:
-            continue
-        example = bind_prefixes(Graph())
-        for triple in full.triples((instances[0], None, None)):
-            example.add(triple)
-        parts.append(f"<h2 id='{escape(compact(str(cls)))}'>{escape(compact(str(cls)))}</h2>")
-        parts.append(f"<pre>{escape(example.serialize(format='turtle'))}</pre>")
-    return "\n".join(parts + ["</body></html>"])
-
-
-def ontology_html(onto: Graph) -> str:
-    """pyLODE's OntPub page for the ontology and its vocabularies (offline: it reads only this graph)."""
-    import logging
-
-    root = logging.getLogger()
-    level, handlers = root.level, list(root.handlers)
-    OntPub = require("pylode", "release").OntPub  # its import calls logging.basicConfig(DEBUG): undone below
-
-    for handler in root.handlers[:]:
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
-    return OntPub(
-        ontology=onto + Graph()
-    ).make_html()  # a copy: pyLODE adds its background triples to the graph
-
-
-def void_description(onto: Graph, kb: Graph, date: str, files: list[Path], out: Path) -> Graph:
-    g = bind_prefixes(Graph())
-    g.bind("void", VOID)
-    g.bind("dcat", DCAT)
-    g.bind("spdx", SPDX)
-    full = onto + kb
-    g.add((DATASET, RDF.type, VOID.Dataset))
-    g.add((DATASET, RDF.type, DCAT.Dataset))
-    g.add(
-        (
-            DATASET,
-            DCTERMS.title,
-            Literal("exmech: mechanisms of exercise for chronic low back pain", lang="en"),
-        )
+def _write_descriptions(
+    graphs: ReleaseGraphs, staging: Path, date: str, files: list[Path], endpoint: str
+) -> list[Path]:
+    """VoID + DCAT-AP of every file so far, RO-Crate of every file but itself, SHA256SUMS of all."""
+    void = staging / "void.ttl"
+    description = deterministic(void_description(graphs.onto, graphs.kb, date, files, staging, endpoint))
+    void.write_bytes(description.serialize(format="turtle", encoding="utf-8"))
+    crate = staging / "ro-crate-metadata.json"
+    crate.write_text(json.dumps(ro_crate([*files, void], staging, date), indent=2) + "\n", encoding="utf-8")
+    files = [*files, void, crate]
+    sums = staging / "SHA256SUMS"
+    sums.write_text(
+        "".join(f"{sha256(p)}  {p.relative_to(staging).as_posix()}\n" for p in files), encoding="utf-8"
     )
-    g.add(
-        (
-            DATASET,
-            DCTERMS.description,
-            Literal(
-                "Ontology and knowledge base of randomised trials of exercise for chronic low back pain, the mechanisms "
-                "their authors propose, and published mediation analyses, each fact with its source.",
-                lang="en",
-            ),
-        )
-    )
-    g.add((DATASET, DCTERMS.license, LICENCE))
-    g.add((DATASET, DCTERMS.issued, Literal(date, datatype=XSD.date)))
-    g.add((DATASET, OWL.versionInfo, Literal(f"{__version__} ({date})")))
-    g.add((DATASET, URIRef(str(DCAT) + "version"), Literal(date)))  # DCAT 3 term, unknown to rdflib's DCAT 2
-    g.add((DATASET, DCTERMS.source, URIRef("https://doi.org/10.1016/j.msksp.2020.102307")))
-    g.add((DATASET, VOID.uriSpace, Literal(BASE)))
-    g.add((DATASET, VOID.triples, Literal(len(full))))
-    g.add((DATASET, VOID.classes, Literal(len(set(full.objects(None, RDF.type))))))
-    g.add((DATASET, VOID.properties, Literal(len(set(full.predicates())))))
-    g.add((DATASET, VOID.distinctSubjects, Literal(len(set(full.subjects())))))
-    g.add((DATASET, VOID.exampleResource, URIRef(BASE + "kb/wun2021")))
-    g.add((DATASET, VOID.vocabulary, URIRef(str(EXM))))
-    for vocab in (PREFIXES["bibo"], PREFIXES["prov"], PREFIXES["dcterms"], PREFIXES["skos"]):
-        g.add((DATASET, VOID.vocabulary, URIRef(str(vocab))))
-    for name, part in (("ontology", onto), ("kb", kb)):
-        subset = URIRef(f"{DATASET}/{name}")
-        g.add((DATASET, VOID.subset, subset))
-        g.add((subset, RDF.type, VOID.Dataset))
-        g.add((subset, VOID.triples, Literal(len(part))))
-    for cls in sorted({c for c in full.objects(None, RDF.type) if str(c).startswith(str(EXM))}, key=str):
-        partition = URIRef(f"{DATASET}/class/{str(cls)[len(str(EXM)) :]}")
-        g.add((DATASET, VOID.classPartition, partition))
-        g.add((partition, VOID["class"], cls))
-        g.add((partition, VOID.entities, Literal(len(set(full.subjects(RDF.type, cls))))))
-    for path in files:
-        rel = path.relative_to(out).as_posix()
-        dist = URIRef(f"{BASE}releases/{date}/{rel}")
-        g.add((DATASET, DCAT.distribution, dist))
-        g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCAT.downloadURL, dist))
-        g.add((dist, DCAT.byteSize, Literal(path.stat().st_size, datatype=XSD.nonNegativeInteger)))
-        if path.suffix in MEDIA:
-            g.add(
-                (
-                    dist,
-                    DCAT.mediaType,
-                    URIRef(f"https://www.iana.org/assignments/media-types/{MEDIA[path.suffix]}"),
-                )
-            )
-        g.add((dist, SPDX.checksum, Literal(sha256(path))))
-    return g
+    return [*files, sums]
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def make_readable(folder: Path) -> None:
+    """Folders 0755 and files 0644, whatever the umask or mkdtemp's 0700."""
+    folder.chmod(0o755)
+    for path in folder.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
 
 
-def make_release(out: Path, date: str | None = None, previous_terms: Path | None = None) -> Release:
-    """Write a complete release into `out` (replaced whole); refuse if a released term vanished."""
-    date = date or release_date()
-    onto = ontology_graph()
+def check_terms(previous_terms: Path | None) -> None:
+    """Refuse if a term of the previous release vanished without owl:deprecated."""
     previous = previous_terms or resource_dir("ontology") / RELEASED_TERMS
-    if previous.is_file() and (gone := vanished_terms(read_terms(previous), onto)):
+    if previous.is_file() and (gone := vanished_terms(read_terms(previous), ontology_graph())):
         raise ReleaseError(
             "terms of the previous release are gone without owl:deprecated: " + ", ".join(gone)
         )
-    full = onto + bind_prefixes(Graph())
-    for path in knowledge_base_files():
-        parse_file(full, path)
-    derive(full)
-    kb = bind_prefixes(full - onto)  # entries + derived facts; the ontology's own blank nodes stay with it
-    stamp(onto, date)
 
+
+def make_release(
+    out: Path, date: str | None = None, previous_terms: Path | None = None, endpoint: str = SERVE_ENDPOINT
+) -> Release:
+    """Write a complete release into `out` (replaced whole); refuse if a released term vanished."""
+    date = date or release_date()
+    check_terms(previous_terms)
+    graphs = release_graphs(date, kb_header(date))
     staging = Path(tempfile.mkdtemp(prefix=".release-", dir=out.parent if out.parent.exists() else None))
     try:
-        (staging / "ontology").mkdir()
-        (staging / "kb").mkdir()
-        (staging / "docs").mkdir()
-        files = _serialise(onto, staging / "ontology" / "exmech")
-        files.append(owl_via_owlready(onto, staging / "ontology" / "exmech.owl"))
-        files += _serialise(kb, staging / "kb" / "exmech-kb")
-        ctx = staging / "context.jsonld"
-        ctx.write_text(json.dumps({"@context": jsonld_context()}, indent=2) + "\n", encoding="utf-8")
-        files.append(ctx)
-        shapes = resource_dir("shapes")
-        shutil.copytree(shapes, staging / "shapes")
-        files += sorted(p for p in (staging / "shapes").rglob("*") if p.is_file())
-        mappings = staging / "mappings.sssom.tsv"
-        mappings.write_text(sssom(onto, date), encoding="utf-8")
-        files.append(mappings)
-        docs = staging / "docs" / "index.html"
-        docs.write_text(ontology_html(onto), encoding="utf-8")
-        examples = staging / "docs" / "examples.html"
-        examples.write_text(examples_html(full), encoding="utf-8")
-        files += [docs, examples]
-        terms = staging / "terms.txt"
-        terms.write_text(
-            f"# term IRIs of exmech release {date}\n" + "\n".join(sorted(term_iris(onto))) + "\n",
-            encoding="utf-8",
-        )
-        files.append(terms)
-        void = staging / "void.ttl"
-        void_description(onto, kb, date, files, staging).serialize(void, format="turtle", encoding="utf-8")
-        files.append(void)
-        sums = "".join(f"{sha256(p)}  {p.relative_to(staging).as_posix()}\n" for p in files)
-        (staging / "SHA256SUMS").write_text(sums, encoding="utf-8")
+        files = _write_graphs(graphs, staging)
+        files += _write_texts(graphs, staging, date)
+        files = _write_descriptions(graphs, staging, date, files, endpoint)
+        make_readable(staging)
         if out.exists():
             shutil.rmtree(out)
-        staging.replace(out)
+        os.replace(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    final = [out / p.relative_to(staging) for p in files] + [out / "SHA256SUMS"]
-    return Release(date, out, final)
+    return Release(date, out, [out / p.relative_to(staging) for p in files])
