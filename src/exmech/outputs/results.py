@@ -133,6 +133,16 @@ def _choice(fmt: "str | Enum", allowed: tuple[str, ...], what: str) -> str:
     return name
 
 
+def fit_format(form: str, fmt: "str | Enum | None") -> str:
+    """The format name for a query form (SELECT, ASK, CONSTRUCT, DESCRIBE): fmt if it fits, else a FormatError
+    naming the ones that do; None gives the form's default (table, or turtle for a graph)."""
+    graph = form in ("CONSTRUCT", "DESCRIBE")
+    if fmt is None:
+        return "turtle" if graph else "table"
+    what = f"a {form} query" + (" (its answer is a graph)" if graph else "")
+    return _choice(fmt, GRAPH_FORMATS if graph else SELECT_FORMATS, what)
+
+
 def render_rows(variables: list[str], table: list[list], fmt: "str | SelectFormat") -> str:
     """SELECT results from any store (rdflib, Oxigraph, a remote endpoint) as table, CSV, TSV, SPARQL JSON or XML."""
     name = _choice(fmt, SELECT_FORMATS, "SELECT results")
