@@ -149,7 +149,7 @@ def render_rows(variables: list[str], table: list[list], fmt: "str | SelectForma
     if name == "table":
         return _table(variables, table)
     if name == "csv":
-        return csv_text(variables, [[_csv_value(_spreadsheet_safe(t)) for t in r] for r in table])
+        return csv_text(variables, [[_csv_value(t) for t in r] for r in table])  # csv_text escapes and quotes
     if name == "tsv":
         table = [[_spreadsheet_safe(t) for t in r] for r in table]
     return _lines(as_result(variables, table).serialize(format=name))
