@@ -190,7 +190,7 @@ def _cell_problem(cell) -> str | None:
 
 def _check_literals(result: Result, where: str) -> None:
     """rdflib takes any text as a datatype IRI; one that could break out of a query or a TSV cell is refused."""
-    for number, row in enumerate(result.bindings, 1):
+    for number, row in enumerate(result.bindings if result.type == "SELECT" else [], 1):
         for name, term in row.items():
             if isinstance(term, Literal) and term.datatype and not IRI.fullmatch(str(term.datatype)):
                 raise RemoteError(
