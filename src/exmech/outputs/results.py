@@ -152,7 +152,9 @@ def render_rows(variables: list[str], table: list[list], fmt: "str | SelectForma
         return csv_text(variables, [[_csv_value(t) for t in r] for r in table])  # csv_text escapes and quotes
     if name == "tsv":
         table = [[_spreadsheet_safe(t) for t in r] for r in table]
-    return _lines(as_result(variables, table).serialize(format=name))
+    data = as_result(variables, table).serialize(format=name) or b""
+    # rdflib's XML writer leaves a carriage return raw, which every XML parser reads as a line feed
+    return _lines(data.replace(b"\r", b"&#13;") if name == "xml" else data)
 
 
 def _lines(data: bytes | None) -> str:
