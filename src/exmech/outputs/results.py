@@ -15,7 +15,7 @@ from typing import IO, Any
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib import plugin as rdflib_plugin
 from rdflib.query import Result, ResultSerializer
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from exmech.errors import InputError
 from exmech.graph.build import jsonld_context
@@ -87,7 +87,7 @@ def as_result(variables: list[str], table: list[list]) -> Result:
     return result
 
 
-def _term(value) -> Node:
+def _term(value) -> Identifier:
     return value if isinstance(value, (URIRef, BNode, Literal)) else Literal(value)
 
 
@@ -143,7 +143,7 @@ def fit_format(form: str, fmt: "str | Enum | None") -> str:
     return _choice(fmt, GRAPH_FORMATS if graph else SELECT_FORMATS, what)
 
 
-def render_rows(variables: list[str], table: list[list], fmt: "str | SelectFormat") -> str:
+def render_rows(variables: list[str], table: list[list], fmt: "str | Enum") -> str:
     """SELECT results from any store (rdflib, Oxigraph, a remote endpoint) as table, CSV, TSV, SPARQL JSON or XML."""
     name = _choice(fmt, SELECT_FORMATS, "SELECT results")
     if name == "table":
@@ -163,11 +163,11 @@ def _lines(data: bytes | None) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def write_rows(rows: Rows, fmt: "str | SelectFormat") -> str:
+def write_rows(rows: Rows, fmt: "str | Enum") -> str:
     return render_rows(rows.vars, rows.rows, fmt)
 
 
-def write_ask(answer: bool, fmt: "str | SelectFormat") -> str:
+def write_ask(answer: bool, fmt: "str | Enum") -> str:
     """An ASK answer: SPARQL JSON or XML results, or true/false on one line (table, csv, tsv)."""
     name = _choice(fmt, SELECT_FORMATS, "an ASK query")
     if name in ("json", "xml"):
@@ -175,15 +175,16 @@ def write_ask(answer: bool, fmt: "str | SelectFormat") -> str:
     return "true\n" if answer else "false\n"
 
 
-def write_graph(graph: Graph, fmt: "str | GraphFormat") -> str:
+def write_graph(graph: Graph, fmt: "str | Enum") -> str:
     """A graph with the project's prefixes; JSON-LD compacted with the shipped context; N-Triples sorted, so the
     same graph gives the same bytes."""
     name = _choice(fmt, GRAPH_FORMATS, "a CONSTRUCT or DESCRIBE query (a graph)")
     bind_prefixes(graph)
     if name == "nt":
         return "".join(sorted(graph.serialize(format="nt").splitlines(keepends=True)))
-    kwargs = {"context": jsonld_context()} if name == "json-ld" else {}
-    return graph.serialize(format=name, **kwargs)
+    if name == "json-ld":
+        return graph.serialize(format=name, context=jsonld_context())
+    return graph.serialize(format=name)
 
 
 def write_answer(answer: "Rows | bool | Graph", fmt: "str | Enum") -> str:
