@@ -6,8 +6,8 @@ Every store's answer (exmech.stores.rows.Rows, a bool, an rdflib Graph) goes thr
 SPARQL TSV serialiser (only the parser), so a small one is registered as rdflib's "tsv" result serialiser; rdflib's
 CSV serialiser cannot quote a chosen cell, which the spreadsheet escaping needs, so CSV is written by the project's
 one spreadsheet-safe CSV writer (exmech.outputs.cells). CSV and TSV are opened in spreadsheets: a text value that
-would be read as a formula gets a single quote in front, mapped before writing; SPARQL JSON and XML keep every
-value exactly as stored."""
+would be read as a formula gets a single quote in front (TSV: the literal is mapped before it is written; CSV:
+csv_text escapes and quotes it); SPARQL JSON and XML keep every value exactly as stored."""
 
 from enum import Enum
 from typing import IO, Any
@@ -25,7 +25,7 @@ from exmech.stores.rows import Rows
 
 
 class SelectFormat(str, Enum):
-    """How SELECT (and ASK) results are written: `exmech query -f`, `exmech evidence -f` (table, csv, json)."""
+    """How SELECT (and ASK) results are written (`exmech query -f`, the endpoint's SPARQL results)."""
 
     table = "table"
     csv = "csv"
@@ -45,7 +45,6 @@ class GraphFormat(str, Enum):
 
 SELECT_FORMATS = tuple(f.value for f in SelectFormat)
 GRAPH_FORMATS = tuple(f.value for f in GraphFormat)
-FORMATS = SELECT_FORMATS  # what `exmech query` of a SELECT accepts
 TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
