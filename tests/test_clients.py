@@ -10,7 +10,7 @@ import time
 import tracemalloc
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 from typer.testing import CliRunner
 
 from exmech.cli import app
@@ -69,6 +69,24 @@ BAD_ANSWERS = {
     "an ASK answer": (answer(b'{"head": {}, "boolean": true}'), "yes/no (ASK)"),
     "JSON nested deeply": (answer(b"[" * 100_000 + b"]" * 100_000), "nested too deeply"),
     "HTML": (answer(b"<html>hello</html>", content_type="text/html"), "content type 'text/html'"),
+    "malformed XML": (
+        answer(b"<sparql><head>", content_type="application/sparql-results+xml"),
+        "XML that is not SPARQL results",
+    ),
+    "XML with a DTD": (
+        answer(
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><sparql>&e;</sparql>',
+            content_type="application/sparql-results+xml",
+        ),
+        "document type declaration",
+    ),
+    "a bad datatype IRI": (
+        answer(
+            b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "1", '
+            b'"datatype": "a b>"}}]}}'
+        ),
+        "row 1, ?x has an invalid datatype IRI",
+    ),
     "no content type": (raw(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"), "content type '(none)'"),
     "gzip not asked for": (
         raw(JSON_HEAD + b"Content-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}"),
@@ -88,6 +106,27 @@ def test_bad_answers_are_exit_3_with_a_sentence(case):
         result = run_query(f"{server.url}/sparql")
     assert_remote_failure(result, f"endpoint {server.url}/sparql", words)
     assert "'head'" not in result.output.replace("a 'head' object", "")  # never a bare KeyError
+
+
+XML_RESULTS = (
+    b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head><variable name="x"/>'
+    b'<variable name="y"/></head><results><result><binding name="x"><uri>urn:x:a</uri></binding>'
+    b'<binding name="y"><literal xml:lang="en">v</literal></binding></result>'
+    b'<result><binding name="y"><literal datatype="http://www.w3.org/2001/XMLSchema#integer">7</literal>'
+    b"</binding></result></results></sparql>"
+)
+
+
+def test_sparql_xml_answers_are_read_by_rdflib():
+    with HostileServer(answer(XML_RESULTS, content_type="application/sparql-results+xml")) as server:
+        store = EndpointStore(f"{server.url}/sparql")
+        rows = store.select("SELECT ?x ?y WHERE {}", {})
+        accept = server.requests[0]["headers"]["accept"]
+    assert rows.vars == ["x", "y"] and "application/sparql-results+xml" in accept
+    assert rows.rows == [[URIRef("urn:x:a"), Literal("v", lang="en")], [None, Literal(7)]]
+    ask = b'<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/><boolean>true</boolean></sparql>'
+    with HostileServer(answer(ask, content_type="application/sparql-results+xml")) as server:
+        assert EndpointStore(f"{server.url}/sparql").ask("ASK {}") is True
 
 
 def test_the_same_bad_answers_fail_paths_too():

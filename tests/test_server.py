@@ -107,6 +107,7 @@ def test_construct_and_describe_by_accept_header(base):
         ("text/turtle", "turtle"),
         ("application/ld+json", "json-ld"),
         ("application/n-triples", "nt"),
+        ("application/rdf+xml", "xml"),
     ):
         status, media, body = sparql(base, q, accept)
         assert status == 200 and media == accept

@@ -6,8 +6,17 @@ from pathlib import Path
 import typer
 
 from exmech.checks.quality import CheckReport, run_checks
-from exmech.cli.options import EndpointUrl, KbDir, OutDir, StoreSpec
-from exmech.errors import InputError
+from exmech.cli.options import (
+    CheckFormat,
+    EndpointUrl,
+    FailOn,
+    KbDir,
+    OutDir,
+    OutFile,
+    StoreSpec,
+    emit,
+    format_option,
+)
 from exmech.evidence.stats import LABELS, headline
 from exmech.graph.build import write_graph
 from exmech.graph.load import load_graph
@@ -25,10 +34,8 @@ def _source(kb: Path | None, store: str | None, endpoint: str | None):
     return open_store(store, endpoint, kb)
 
 
-def _print_figures(figures: dict) -> None:
-    for key, label in LABELS.items():
-        if key in figures:
-            typer.echo(f"  {figures[key]:>7}  {label}")
+def _figures_text(figures: dict) -> str:
+    return "".join(f"  {figures[key]:>7}  {label}\n" for key, label in LABELS.items() if key in figures)
 
 
 def build(out: Path = OutDir, kb: Path | None = KbDir) -> None:
@@ -39,7 +46,7 @@ def build(out: Path = OutDir, kb: Path | None = KbDir) -> None:
     graph = _load(kb)
     result = write_graph(graph, out)
     typer.echo(f"built release {result.date} in {out}/: " + ", ".join(p.name for p in result.files))
-    _print_figures(headline(graph))
+    typer.echo(_figures_text(headline(graph)), nl=False)
 
 
 def check(
@@ -47,10 +54,11 @@ def check(
     store: str | None = StoreSpec,
     endpoint: str | None = EndpointUrl,
     hermit: bool = typer.Option(True, help="Also run HermiT where Java exists."),
-    fmt: str = typer.Option("text", "-f", "--format", help="text, or json (with summary counts)."),
-    fail_on: str = typer.Option(
-        "violation", "--fail-on", help="violation (default) or warning: what exits 1."
+    fmt: CheckFormat = format_option(CheckFormat.text, "text, or json (with summary counts)."),
+    fail_on: FailOn = typer.Option(
+        FailOn.violation, "--fail-on", help="violation (default) or warning: what exits 1."
     ),
+    out: Path | None = OutFile,
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress lines on stderr."),
 ) -> None:
     """Validate the graph: quality checks return no rows, SHACL shapes find no violation, the ontology is consistent.
@@ -59,37 +67,35 @@ def check(
     Exit code 0 when everything passes, 1 when something does not conform (--fail-on warning: warnings too).
     Example: exmech check --no-hermit -f json
     """
-    if fmt not in ("text", "json") or fail_on not in ("violation", "warning"):
-        raise InputError("--format is text or json; --fail-on is violation or warning")
     source = _source(kb, store, endpoint)
     report = run_checks(
         source, hermit, progress=(lambda s: None) if quiet else (lambda s: typer.echo(f"... {s}", err=True))
     )
-    if fmt == "json":
-        typer.echo(json.dumps(report.as_dict(), indent=2, default=str))
+    if fmt == CheckFormat.json:
+        emit(json.dumps(report.as_dict(), indent=2, default=str) + "\n", out)
     else:
-        _print_check(report)
-    raise typer.Exit(0 if report.conforms(fail_on) else 1)
+        emit("".join(f"{line}\n" for line in _check_lines(report)), out)
+    raise typer.Exit(0 if report.conforms(fail_on.value) else 1)
 
 
-def _print_check(report: CheckReport) -> None:
-    typer.echo(f"quality checks: {report.qc_total - len(report.qc_failures)}/{report.qc_total} pass")
+def _check_lines(report: CheckReport):
+    yield f"quality checks: {report.qc_total - len(report.qc_failures)}/{report.qc_total} pass"
     for name, rows in report.qc_failures.items():
-        typer.echo(f"  FAIL {name}: {len(rows)} row(s)")
+        yield f"  FAIL {name}: {len(rows)} row(s)"
         for row in rows[:10]:
-            typer.echo("     " + "  ".join(row))
+            yield "     " + "  ".join(row)
     shape_violations = sum(p.severity == "Violation" for p in report.problems)
     if report.problems or not report.not_run:
-        typer.echo(f"SHACL shapes: {shape_violations} violation(s), {report.warnings} warning(s)")
+        yield f"SHACL shapes: {shape_violations} violation(s), {report.warnings} warning(s)"
     for problem in report.problems:
-        typer.echo(f"  {problem.line()}")
+        yield f"  {problem.line()}"
     for verdict in report.verdicts:
         state = {True: "consistent", False: "INCONSISTENT", None: "not run"}[verdict.consistent]
-        typer.echo(f"{verdict.reasoner}: {state}")
+        yield f"{verdict.reasoner}: {state}"
         for message in verdict.messages:
-            typer.echo(f"  {message}")
+            yield f"  {message}"
     for reason in report.not_run:
-        typer.echo(f"not run: {reason}")
+        yield f"not run: {reason}"
 
 
 def stats(
@@ -97,16 +103,14 @@ def stats(
     store: str | None = StoreSpec,
     endpoint: str | None = EndpointUrl,
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    out: Path | None = OutFile,
 ) -> None:
     """Print the headline figures: trials, mechanisms, claims, mediation analyses, and what is sourced or missing.
 
     Example: exmech stats --json
     """
     figures = headline(_source(kb, store, endpoint))
-    if as_json:
-        typer.echo(json.dumps(figures, indent=2))
-    else:
-        _print_figures(figures)
+    emit(json.dumps(figures, indent=2) + "\n" if as_json else _figures_text(figures), out)
 
 
 def register(app: typer.Typer) -> None:

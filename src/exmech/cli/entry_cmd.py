@@ -8,7 +8,7 @@ import typer
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from exmech.cli.options import KbDir, fail
+from exmech.cli.options import KbDir, ValidateFormat, fail, format_option
 from exmech.entries.form import COLUMNS, template_text, write_template
 from exmech.entries.kb_write import AddError, KbFolderError, locked, remove_stale, write_locked
 from exmech.entries.read import EntryError, read_entry
@@ -16,8 +16,6 @@ from exmech.entries.validate import check_entry, duplicate_problems, with_rows
 from exmech.entries.validate import store_index as _store_index
 from exmech.graph.load import SourceError
 from exmech.graph.resources import checkout_dir
-
-FORMATS = ("text", "json", "turtle")
 
 
 def _read_all(files: list[Path]) -> dict[Path, Graph]:
@@ -57,8 +55,8 @@ def validate(
     files: list[Path] = typer.Argument(
         ..., help="Entry files: .ttl, .jsonld, .csv, .xlsx (see `exmech template`)."
     ),
-    fmt: str = typer.Option(
-        "text", "-f", "--format", help=f"One of: {', '.join(FORMATS)} (turtle: the SHACL report graph)."
+    fmt: ValidateFormat = format_option(
+        ValidateFormat.text, "text, json, or turtle (the SHACL report graph)."
     ),
     kb: Path | None = KbDir,
 ) -> None:
@@ -72,8 +70,6 @@ def validate(
 
     Example: exmech validate new-trial.ttl --format json
     """
-    if fmt not in FORMATS:
-        fail(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
     entries = _read_all(files)
     index = store_index(kb)
     worst, results, reports = 0, {}, Graph()
@@ -84,7 +80,7 @@ def validate(
         reports += report
         if any(p.severity == "Violation" for p in problems):
             worst = 1
-    if fmt == "json":
+    if fmt == ValidateFormat.json:
         typer.echo(
             json.dumps(
                 {
@@ -97,7 +93,7 @@ def validate(
                 indent=2,
             )
         )
-    elif fmt == "turtle":
+    elif fmt == ValidateFormat.turtle:
         typer.echo(reports.serialize(format="turtle"))
     else:
         for name, problems in results.items():

@@ -1,5 +1,6 @@
 """Options shared by several commands, defined once."""
 
+from enum import Enum
 from pathlib import Path
 from typing import NoReturn
 
@@ -47,3 +48,76 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Print a plain-language error to stderr and exit with the documented code."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+class QueryFormat(str, Enum):
+    """`exmech query -f`: the names of exmech.outputs.results.SelectFormat (SELECT, ASK) and GraphFormat
+    (CONSTRUCT, DESCRIBE) together; a name that does not fit the query form is exit 2, naming the ones that do
+    (tests/test_results.py keeps this the union of the two)."""
+
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    xml = "xml"
+    turtle = "turtle"
+    nt = "nt"
+    jsonld = "json-ld"
+
+
+class PathFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    turtle = "turtle"
+
+
+class EvidenceFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class CheckFormat(str, Enum):
+    """`exmech check -f`: lines for people, or JSON with summary counts."""
+
+    text = "text"
+    json = "json"
+
+
+class ValidateFormat(str, Enum):
+    text = "text"
+    json = "json"
+    turtle = "turtle"
+
+
+class ExportFormat(str, Enum):
+    graphml = "graphml"
+    csv = "csv"
+
+
+class FailOn(str, Enum):
+    violation = "violation"
+    warning = "warning"
+
+
+def format_option(default: Enum | None, help: str):
+    """-f/--format with its choices from an Enum (typer lists them and refuses others with exit 2)."""
+    return typer.Option(default, "-f", "--format", help=help)
+
+
+OutFile = typer.Option(
+    None,
+    "-o",
+    "--output",
+    dir_okay=False,
+    help="Write the output to this file (the same bytes as standard output) instead of printing it.",
+)
+
+
+def emit(text: str, out: Path | None) -> None:
+    """Print text, or write it to the file -o named (an unwritable path is exit 2 via exmech.cli.handler)."""
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_bytes(text.encode("utf-8"))

@@ -5,18 +5,31 @@ from pathlib import Path as FilePath
 
 import typer
 
-from exmech.cli.options import EXIT_REMOTE, EndpointUrl, KbDir, MaxBytes, StoreSpec, Timeout, fail
+from exmech.cli.options import (
+    EXIT_REMOTE,
+    EndpointUrl,
+    ExportFormat,
+    KbDir,
+    MaxBytes,
+    OutFile,
+    PathFormat,
+    StoreSpec,
+    Timeout,
+    emit,
+    fail,
+    format_option,
+)
 from exmech.errors import require
 from exmech.evidence.paths import STATUSES, MechanismPath, evidence_text, find_paths, paths_graph
 from exmech.graph.catalogue import QueryError
 from exmech.graph.load import SourceError
 from exmech.outputs.cells import csv_text
 from exmech.outputs.export import write_export
+from exmech.outputs.results import GraphFormat, write_graph
 from exmech.stores import StoreError, open_store
 from exmech.stores.base import Store
 from exmech.stores.http_client import Limits, RemoteError
 
-PATH_FORMATS = ("table", "csv", "json", "turtle")
 ExportDir = typer.Option(FilePath("export"), "-o", "--out", "--output", help="Folder to write into.")
 ReportDir = typer.Option(FilePath("report"), "-o", "--out", "--output", help="Folder for the report.")
 CSV_COLUMNS = (
@@ -95,7 +108,10 @@ def paths(
         None, help="Outcome domain (narrower outcomes roll up): pain-intensity, disability, quality-of-life."
     ),
     min_evidence: str = typer.Option("proposed", help=f"Weakest path status shown: {', '.join(STATUSES)}."),
-    fmt: str = typer.Option("table", "-f", "--format", help=f"One of: {', '.join(PATH_FORMATS)}."),
+    fmt: PathFormat = format_option(
+        PathFormat.table, "table for people, csv (one row per study), json or turtle."
+    ),
+    out: FilePath | None = OutFile,
     kb: FilePath | None = KbDir,
     store: str | None = StoreSpec,
     endpoint: str | None = EndpointUrl,
@@ -109,8 +125,6 @@ def paths(
 
     Example: exmech paths --intervention aerobic --min-evidence measured -f csv
     """
-    if fmt not in PATH_FORMATS:
-        fail(f"--format {fmt!r}: choose one of {', '.join(PATH_FORMATS)}")
     source = _store(store, endpoint, kb, timeout, max_bytes)
     try:
         found = find_paths(
@@ -121,27 +135,22 @@ def paths(
             outcome=outcome,
             min_evidence=min_evidence,
         )
-        graph = paths_graph(source, found) if fmt == "turtle" else None
+        graph = paths_graph(source, found) if fmt == PathFormat.turtle else None
     except RemoteError as exc:
         fail(str(exc), EXIT_REMOTE)
     except (QueryError, SourceError, StoreError) as exc:
         fail(str(exc))
-    if fmt == "json":
-        typer.echo(json.dumps([p.as_dict() for p in found], indent=2))
+    if fmt == PathFormat.json:
+        emit(json.dumps([p.as_dict() for p in found], indent=2) + "\n", out)
     elif graph is not None:
-        typer.echo(graph.serialize(format="turtle"), nl=False)
-    elif fmt == "csv":
-        typer.echo(_csv(found), nl=False)
+        emit(write_graph(graph, GraphFormat.turtle), out)
     else:
-        typer.echo(_table(found), nl=False)
+        emit(_csv(found) if fmt == PathFormat.csv else _table(found), out)
 
 
 def export(
-    fmt: str = typer.Option(
-        "graphml",
-        "-f",
-        "--format",
-        help="graphml (Cytoscape, Gephi, yEd) or csv (nodes and edges, for spreadsheets).",
+    fmt: ExportFormat = format_option(
+        ExportFormat.graphml, "graphml (Cytoscape, Gephi, yEd) or csv (nodes and edges, for spreadsheets)."
     ),
     out: FilePath = ExportDir,
     kb: FilePath | None = KbDir,
@@ -157,11 +166,9 @@ def export(
 
     Example: exmech export -f graphml -o export
     """
-    if fmt not in ("graphml", "csv"):
-        fail(f"--format {fmt!r}: choose graphml or csv")
     source = _store(store, endpoint, kb, timeout, max_bytes)
     try:
-        written = write_export(source, find_paths(source), fmt, out)
+        written = write_export(source, find_paths(source), fmt.value, out)
     except RemoteError as exc:
         fail(str(exc), EXIT_REMOTE)
     for path in written:

@@ -4,10 +4,22 @@ from pathlib import Path
 
 import typer
 
-from exmech.cli.options import EXIT_REMOTE, EndpointUrl, KbDir, MaxBytes, StoreSpec, Timeout, fail
-from exmech.graph.catalogue import QueryError, catalogue, resolve
-from exmech.graph.load import SourceError, load_graph
-from exmech.outputs.results import FORMATS, render, render_rows
+from exmech.cli.options import (
+    EXIT_REMOTE,
+    EndpointUrl,
+    KbDir,
+    MaxBytes,
+    OutFile,
+    QueryFormat,
+    StoreSpec,
+    Timeout,
+    emit,
+    fail,
+    format_option,
+)
+from exmech.graph.catalogue import QueryError, catalogue, query_form, resolve
+from exmech.graph.load import SourceError
+from exmech.outputs.results import GRAPH_FORMATS, SELECT_FORMATS, FormatError, fit_format, write_answer
 from exmech.stores import StoreError, open_store
 from exmech.stores.http_client import Limits, RemoteError
 
@@ -24,6 +36,31 @@ def _params(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+def _answer(
+    name: str, param: list[str], kb: Path | None, store: str | None, endpoint: str | None, limits, fmt
+):
+    """(the answer, its format) of the query on the store asked for; the format (by default table for SELECT and
+    ASK, turtle for a graph) is checked against the query form before the query runs."""
+    named = resolve(name)
+    bindings = named.bindings(_params(param))
+    try:
+        form = query_form(named.text)
+    except QueryError as exc:
+        raise QueryError(f"query {name!r} could not run: {exc}") from None
+    chosen = fit_format(form, fmt.value if fmt is not None else None)
+    source = open_store(store, endpoint, kb, limits)
+    try:
+        if form == "ASK":
+            return source.ask(named.text, bindings), chosen
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            return source.construct(named.text, bindings), chosen
+        return source.select(named.text, bindings), chosen
+    except (RemoteError, StoreError):
+        raise
+    except Exception as exc:  # an evaluation error of a user's query
+        raise QueryError(f"query {name!r} could not run: {exc}") from None
+
+
 def query(
     name: str = typer.Argument(
         ..., help="A packaged query name (see `exmech queries`) or a path to a .rq file."
@@ -31,7 +68,12 @@ def query(
     param: list[str] = typer.Option(
         [], "--param", "-p", help="key=value; value as <IRI>, prefix:local, number or text."
     ),
-    fmt: str = typer.Option("table", "-f", "--format", help=f"One of: {', '.join(FORMATS)}."),
+    fmt: QueryFormat | None = format_option(
+        None,
+        f"SELECT and ASK: {', '.join(SELECT_FORMATS)} (ASK as table/csv/tsv: true or false); "
+        f"CONSTRUCT and DESCRIBE: {', '.join(GRAPH_FORMATS)} (default turtle).",
+    ),
+    out: Path | None = OutFile,
     kb: Path | None = KbDir,
     store: str | None = StoreSpec,
     endpoint: str | None = EndpointUrl,
@@ -42,24 +84,13 @@ def query(
 
     Example: exmech query mechanisms-for-exercise-type --param exerciseType=exm:WalkingExercise -f csv
     """
-    if fmt not in FORMATS:
-        fail(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
     try:
-        named = resolve(name)
-        bindings = named.bindings(_params(param))
-        if store not in (None, "memory") or endpoint:
-            found = open_store(store, endpoint, kb, Limits(timeout, max_bytes)).select(named.text, bindings)
-            typer.echo(render_rows(found.vars, found.rows, fmt), nl=False)
-            return
-        graph = load_graph(kb)
-        result = graph.query(named.text, initBindings=bindings)
+        answer, chosen = _answer(name, param, kb, store, endpoint, Limits(timeout, max_bytes), fmt)
     except RemoteError as exc:
         fail(str(exc), EXIT_REMOTE)
-    except (QueryError, SourceError, StoreError) as exc:
+    except (QueryError, SourceError, StoreError, FormatError) as exc:
         fail(str(exc))
-    except Exception as exc:  # a syntax error in a user's query file
-        fail(f"query {name!r} could not run: {exc}")
-    typer.echo(render(result, fmt), nl=False)
+    emit(write_answer(answer, chosen), out)
 
 
 def queries() -> None:

@@ -5,12 +5,10 @@ from pathlib import Path
 
 import typer
 
-from exmech.cli.options import KbDir
+from exmech.cli.options import EvidenceFormat, KbDir, OutFile, emit, format_option
 from exmech.errors import require
 from exmech.graph.load import load_graph
 from exmech.outputs.results import render_rows
-
-FORMATS = ("table", "csv", "json")
 
 
 def evidence(
@@ -18,7 +16,8 @@ def evidence(
         None, "--exercise-type", "-t", help="Only evidence about this exercise type, e.g. exm:YogaExercise."
     ),
     by_theme: bool = typer.Option(False, "--by-theme", help="One row per theme instead of per mechanism."),
-    fmt: str = typer.Option("table", "-f", "--format", help=f"One of: {', '.join(FORMATS)}."),
+    fmt: EvidenceFormat = format_option(EvidenceFormat.table, "table, csv or json (one object per row)."),
+    out: Path | None = OutFile,
     kb: Path | None = KbDir,
 ) -> None:
     """For each mechanism (or theme): trials proposing, measuring; analyses testing, supporting, null; no CI.
@@ -28,14 +27,12 @@ def evidence(
     """
     from exmech.evidence.synthesis import evidence_summary
 
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
     rows = evidence_summary(load_graph(kb), exercise_type, by_theme)
-    if fmt == "json":
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    if fmt == EvidenceFormat.json:
+        emit(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", out)
         return
     columns = [c for c in (rows[0] if rows else {}) if c not in ("mechanism", "theme")]
-    typer.echo(render_rows(columns, [[r[c] for c in columns] for r in rows], fmt), nl=False)
+    emit(render_rows(columns, [[r[c] for c in columns] for r in rows], fmt.value), out)
 
 
 def forest(

@@ -21,14 +21,11 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from rdflib import Graph, Literal, Variable
+from rdflib import Graph, Literal
 from rdflib.plugins import sparql as rdflib_sparql
 from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.query import Result
 
-from exmech.graph.build import jsonld_context
-from exmech.graph.namespaces import bind_prefixes
-from exmech.outputs.results import render_rows
+from exmech.outputs.results import write_answer
 from exmech.server.conneg import NotAcceptable, negotiate
 from exmech.server.guard import Refused, parse_checked, screen
 from exmech.server.limits import Limits
@@ -68,28 +65,13 @@ def text(status, message: str, **headers: str) -> Reply:
 
 
 def serialize(answer, accept: str) -> tuple[str, str]:
-    """A query answer (Rows, bool or Graph, from any store) in the media type the client asked for."""
+    """A query answer (Rows, bool or Graph, from any store) in the media type the client asked for, written by
+    the one results writer (exmech.outputs.results) that `exmech query` uses."""
     if isinstance(answer, Graph):
-        bind_prefixes(answer)  # the project's prefixes (exm:, kb:, mech: ...) rather than ns1:
         media, fmt = negotiate(accept, GRAPH_TYPES, "text/turtle")
-        kwargs = {"context": jsonld_context()} if fmt == "json-ld" else {}
-        return media, answer.serialize(format=fmt, **kwargs)
-    media, fmt = negotiate(accept, SELECT_TYPES, "application/sparql-results+json")
-    if isinstance(answer, bool):
-        if fmt in ("csv", "tsv"):
-            return media, f"{str(answer).lower()}\n"
-        result = Result("ASK")
-        result.askAnswer = answer
-    elif fmt != "xml":
-        return media, render_rows(answer.vars, answer.rows, fmt)
     else:
-        result = Result("SELECT")
-        result.vars = [Variable(v) for v in answer.vars]
-        result.bindings = [
-            {Variable(v): t for v, t in zip(answer.vars, row, strict=True) if t is not None}
-            for row in answer.rows
-        ]
-    return media, result.serialize(format=fmt).decode("utf-8")
+        media, fmt = negotiate(accept, SELECT_TYPES, "application/sparql-results+json")
+    return media, write_answer(answer, fmt)
 
 
 def _least_bytes(answer) -> int:

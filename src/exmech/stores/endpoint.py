@@ -1,23 +1,31 @@
 """A remote SPARQL 1.1 endpoint as a store: queries over HTTP POST (bounded by exmech.stores.http_client), bindings
-sent as a VALUES block, and answers checked as SPARQL JSON results before any row is used.
+sent as a VALUES block, and answers read by rdflib's SPARQL result parsers (JSON or XML, by the answer's media type)
+after the bounded read.
 
-A wrong content type, malformed JSON or a missing 'head', 'vars', 'results' or 'bindings' is a RemoteError
-naming the endpoint and what was wrong, never a KeyError."""
+An answer that is not SPARQL results (a wrong content type, malformed JSON or XML, a missing 'head', 'vars',
+'results' or 'bindings', a bad term) is a RemoteError naming the endpoint and what was wrong, never a KeyError; an
+XML answer with a document type declaration is refused unread (SPARQL results need none, and a DTD could make a
+parser expand entities or read files)."""
 
 import io
 import json
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.query import Result
 
 from exmech.graph.catalogue import query_form
 from exmech.graph.namespaces import bind_prefixes
-from exmech.stores import IRI, LANG, Rows, StoreError, inline_bindings
 from exmech.stores.http_client import Limits, RemoteError, check_url, redact, request
+from exmech.stores.rows import IRI, LANG, Rows, StoreError, inline_bindings
 
-JSON_TYPES = ("application/sparql-results+json", "application/json")
-
-
+RESULT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+}
+RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 GRAPH_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml"}
 
 
@@ -49,22 +57,21 @@ class EndpointStore:
             )
         return answer
 
+    def _results(self, query: str, bindings: dict | None) -> Result:
+        answer = self._post(inline_bindings(query, bindings or {}), RESULTS_ACCEPT, tuple(RESULT_TYPES))
+        return parse_results(answer.body, answer.content_type, f"endpoint {redact(self.url)}")
+
     def select(self, query: str, bindings: dict | None = None) -> Rows:
-        answer = self._post(
-            inline_bindings(query, bindings or {}), "application/sparql-results+json", JSON_TYPES
-        )
-        return parse_results(answer.body, f"endpoint {redact(self.url)}")
+        result = self._results(query, bindings)
+        if result.type == "ASK":
+            raise RemoteError(
+                f"endpoint {redact(self.url)} answered a yes/no (ASK) result where rows were expected"
+            )
+        variables = [str(v) for v in result.vars or []]
+        return Rows(variables, [[row.get(v) for v in result.vars or []] for row in result.bindings])
 
     def ask(self, query: str, bindings: dict | None = None) -> bool:
-        answer = self._post(
-            inline_bindings(query, bindings or {}), "application/sparql-results+json", JSON_TYPES
-        )
-        try:
-            result = Result.parse(io.BytesIO(answer.body), format="json")
-        except Exception as exc:  # rdflib's parser raises several types for a malformed answer
-            raise RemoteError(
-                f"endpoint {redact(self.url)} answered a malformed ASK result ({exc})"
-            ) from None
+        result = self._results(query, bindings)
         if result.type != "ASK":
             raise RemoteError(f"endpoint {redact(self.url)} answered rows where yes/no (ASK) was expected")
         return bool(result.askAnswer)
@@ -110,52 +117,83 @@ class EndpointStore:
         return 0
 
 
-def parse_results(body: bytes, where: str) -> Rows:
-    """SPARQL 1.1 JSON SELECT results as Rows, or a RemoteError saying what is missing or malformed."""
+def parse_results(body: bytes, media: str, where: str) -> Result:
+    """SPARQL 1.1 results (JSON or XML, by media type) parsed by rdflib, or a RemoteError saying what is wrong."""
+    fmt = RESULT_TYPES.get(media, "json")
+    if fmt == "xml" and b"<!DOCTYPE" in body:
+        raise RemoteError(f"{where} answered XML with a document type declaration; SPARQL results have none")
+    try:
+        result = Result.parse(io.BytesIO(body), format=fmt)
+    except RecursionError:
+        raise RemoteError(
+            f"{where} answered with {fmt.upper()} nested too deeply to be SPARQL results"
+        ) from None
+    except Exception as exc:  # rdflib's parsers raise many types (KeyError, TypeError, ParseError ...)
+        problem = json_problem(body) if fmt == "json" else None
+        raise RemoteError(
+            f"{where} answered {problem or f'{fmt.upper()} that is not SPARQL results ({exc})'}"
+        ) from None
+    if fmt == "json" and result.type == "SELECT":
+        problem = _vars_problem(getattr(result, "json", {}).get("head"))  # the payload rdflib read
+        if problem:
+            raise RemoteError(f"{where} answered {problem}")
+    _check_literals(result, where)
+    return result
+
+
+def _vars_problem(head) -> str | None:
+    if not isinstance(head, dict):
+        return "JSON without a 'head' object: not SPARQL JSON results"
+    variables = head.get("vars")
+    if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
+        return "SPARQL JSON whose head has no 'vars' list of variable names"
+    return None
+
+
+def json_problem(body: bytes) -> str | None:
+    """Why a body rdflib could not read is not SPARQL JSON results, in words (None if no reason is found)."""
     try:
         payload = json.loads(body)
     except RecursionError:
-        raise RemoteError(f"{where} answered with JSON nested too deeply to be SPARQL results") from None
+        return "with JSON nested too deeply to be SPARQL results"
     except ValueError as exc:
-        raise RemoteError(f"{where} answered with malformed JSON ({exc})") from None
-    if isinstance(payload, dict) and "boolean" in payload and "results" not in payload:
-        raise RemoteError(f"{where} answered a yes/no (ASK) result where rows were expected")
-    head = payload.get("head") if isinstance(payload, dict) else None
-    if not isinstance(head, dict):
-        raise RemoteError(f"{where} answered JSON without a 'head' object: not SPARQL JSON results")
-    variables = head.get("vars")
-    if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
-        raise RemoteError(f"{where} answered SPARQL JSON whose head has no 'vars' list of variable names")
+        return f"with malformed JSON ({exc})"
+    if not isinstance(payload, dict):
+        return "JSON that is not an object: not SPARQL JSON results"
+    if "boolean" in payload:
+        return None
+    problem = _vars_problem(payload.get("head"))
     results = payload.get("results")
     bindings = results.get("bindings") if isinstance(results, dict) else None
-    if not isinstance(bindings, list):
-        raise RemoteError(
-            f"{where} answered SPARQL JSON without a 'results' object holding a 'bindings' list"
-        )
-    rows = []
+    if problem or not isinstance(bindings, list):
+        return problem or "SPARQL JSON without a 'results' object holding a 'bindings' list"
     for number, binding in enumerate(bindings, 1):
         if not isinstance(binding, dict):
-            raise RemoteError(f"{where} answered SPARQL JSON whose row {number} is not an object")
-        rows.append([_term(binding.get(v), f"{where}: row {number}, ?{v}") for v in variables])
-    return Rows(variables, rows)
+            return f"SPARQL JSON whose row {number} is not an object"
+        for name, cell in binding.items():
+            problem = _cell_problem(cell)
+            if problem:
+                return f"SPARQL JSON whose row {number}, ?{name} {problem}"
+    return None
 
 
-def _term(cell, where: str):
-    """One RDF term of SPARQL JSON results, checked."""
-    if cell is None:
-        return None
+def _cell_problem(cell) -> str | None:
     if not isinstance(cell, dict) or not isinstance(cell.get("value"), str):
-        raise RemoteError(f"{where} is not a term object with a text 'value'")
-    kind, value = cell.get("type"), cell["value"]
-    if kind == "uri":
-        return URIRef(value)
-    if kind == "bnode":
-        return BNode(value)
-    if kind not in ("literal", "typed-literal"):
-        raise RemoteError(f"{where} has type {kind!r}; SPARQL JSON terms are uri, bnode or literal")
-    lang, datatype = cell.get("xml:lang"), cell.get("datatype")
+        return "is not a term object with a text 'value'"
+    if cell.get("type") not in ("uri", "bnode", "literal", "typed-literal"):
+        return f"has type {cell.get('type')!r}; SPARQL JSON terms are uri, bnode or literal"
+    lang = cell.get("xml:lang")
     if lang is not None and not (isinstance(lang, str) and LANG.fullmatch(lang)):
-        raise RemoteError(f"{where} has an invalid language tag {lang!r}")
-    if datatype is not None and not (isinstance(datatype, str) and IRI.fullmatch(datatype)):
-        raise RemoteError(f"{where} has an invalid datatype IRI {datatype!r}")
-    return Literal(value, lang=lang, datatype=None if lang else datatype)
+        return f"has an invalid language tag {lang!r}"
+    return None
+
+
+def _check_literals(result: Result, where: str) -> None:
+    """rdflib takes any text as a datatype IRI; one that could break out of a query or a TSV cell is refused."""
+    for number, row in enumerate(result.bindings if result.type == "SELECT" else [], 1):
+        for name, term in row.items():
+            if isinstance(term, Literal) and term.datatype and not IRI.fullmatch(str(term.datatype)):
+                raise RemoteError(
+                    f"{where} answered SPARQL results whose row {number}, ?{name} has an invalid datatype IRI "
+                    f"{str(term.datatype)!r}"
+                )
