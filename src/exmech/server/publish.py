@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 from exmech.graph.load import parse_file
 from exmech.graph.namespaces import BASE, EXM, KB, bind_prefixes
 from exmech.graph.resources import ontology_files, resource_dir
-from exmech.release.bundle import DATASET, LICENCE
+from exmech.release.describe import DATASET, LICENCE
 from exmech.server.conneg import choose
 from exmech.server.terms import describe, select
 from exmech.server.worker import GRAPH_TYPES, Endpoint, Reply, serialize

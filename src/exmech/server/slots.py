@@ -35,7 +35,7 @@ class Slots:
         self.long_workers = min(workers - 1, long_workers if long_workers is not None else workers // 2)
         self._cond = threading.Condition()
         self._running = self._long = self._waiting = 0
-        self._tickets = []  # FIFO order of waiting requests
+        self._tickets: list[object] = []  # FIFO order of waiting requests
         self._long_ends: list[float] = []  # deadlines of the running long queries
 
     def acquire(self, deadline: float) -> bool:

@@ -20,6 +20,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import cast
 
 from rdflib import Graph, Literal
 from rdflib.plugins import sparql as rdflib_sparql
@@ -77,7 +78,7 @@ def serialize(answer, accept: str) -> tuple[str, str]:
 def _least_bytes(answer) -> int:
     """A lower bound of the serialised size in every format: each value's text appears at least once."""
     if isinstance(answer, Rows):
-        return sum(len(t) for row in answer.rows for t in row if t is not None)
+        return sum(len(str(t)) for row in answer.rows for t in row if t is not None)
     if isinstance(answer, Graph):
         return sum(len(o) for o in answer.objects() if isinstance(o, Literal))
     return 0
@@ -125,11 +126,12 @@ def _work(endpoint: "Endpoint", decoded: str, accept: str, conn) -> None:
         _confine(endpoint.max_memory)
         tree = parse_checked(decoded)
         store = endpoint.store
+        limit = endpoint.max_rows + 1
         if isinstance(store, MemoryStore):  # run the very parse that was checked
-            query = translateQuery(tree, None, dict(store.graph.namespaces()))
-        else:
-            query = decoded
-        reply = answer_reply(store.run(query, limit=endpoint.max_rows + 1), accept, *endpoint.caps)
+            answer = store.run(translateQuery(tree, None, dict(store.graph.namespaces())), limit=limit)
+        else:  # other stores get the decoded text the guard checked
+            answer = store.run(decoded, limit=limit)
+        reply = answer_reply(answer, accept, *endpoint.caps)
     except Refused as exc:
         reply = text(exc.status, str(exc))
     except NotAcceptable as exc:
@@ -186,6 +188,7 @@ class Endpoint:
         proc = ctx.Process(target=_work, args=(self, decoded, accept, child), daemon=True)
         proc.start()
         child.close()
+        pid = cast(int, proc.pid)  # set once the process has started
         key = hashlib.sha256(decoded.encode("utf-8", "surrogatepass")).digest()
         # a text that was long before is long at once: its retries never crowd the slots of short queries
         long_at = time.monotonic() + (0.0 if key in self.known_long else LONG_WALL)
@@ -194,12 +197,12 @@ class Endpoint:
             while not parent.poll(max(0.0, min(POLL, deadline - time.monotonic()))):
                 if time.monotonic() >= deadline:
                     return self._late(), long_deadline
-                if long_deadline is None and (time.monotonic() >= long_at or cpu_seconds(proc.pid) >= SHORT):
+                if long_deadline is None and (time.monotonic() >= long_at or cpu_seconds(pid) >= SHORT):
                     self._remember(key)
                     self.slots.promote(deadline)
                     long_deadline = deadline
                     try:  # fresh queries get the CPU first
-                        os.setpriority(os.PRIO_PROCESS, proc.pid, LONG_NICE)
+                        os.setpriority(os.PRIO_PROCESS, pid, LONG_NICE)
                     except ProcessLookupError:
                         pass  # it has just answered
             head, _, body = parent.recv_bytes(self.max_bytes + 4096).partition(b"\n")

@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, cast
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 from exmech.errors import ServerError
@@ -88,13 +88,16 @@ def request(
     """Send one request (following same-origin redirects) and return a 2xx answer read up to limits.max_bytes.
     A file body is sent from its current position, again after each redirect; length is its size in bytes."""
     deadline = time.monotonic() + limits.timeout
-    start = body.tell() if hasattr(body, "tell") else None
+    stream = None if body is None or isinstance(body, bytes) else body
+    start = stream.tell() if stream is not None else None
     for _ in range(MAX_REDIRECTS + 1):
-        if start is not None:
-            body.seek(start)
+        if stream is not None and start is not None:
+            stream.seek(start)
         answer, location = _exchange(method, url, body, dict(headers or {}), limits, deadline, length)
-        if location is None:
+        if location is None and answer is not None:
             return answer
+        if location is None:
+            raise RemoteError(f"{redact(url)} gave no answer")
         target = urljoin(url, location)
         try:
             same = _origin(check_url(target)) == _origin(urlsplit(url))
@@ -115,13 +118,13 @@ def _exchange(method, url, body, headers, limits, deadline, length) -> tuple[Ans
     if remaining <= 0:
         raise RemoteError(f"{redact(url)} gave no complete answer within {limits.timeout:g} s (--timeout)")
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    conn = kind(parts.hostname, parts.port, timeout=remaining, blocksize=CHUNK)
+    conn = kind(parts.hostname or "", parts.port, timeout=remaining, blocksize=CHUNK)
     if parts.username is not None:
         secret = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(secret).decode("ascii")
     if length is not None:
         headers["Content-Length"] = str(length)
-    fired, sockets = threading.Event(), []
+    fired, sockets = threading.Event(), cast(list[socket.socket], [])
     watchdog = threading.Timer(remaining, _cut, args=(sockets, fired))
     watchdog.daemon = True
     watchdog.start()
@@ -191,7 +194,9 @@ def _answer(response, url: str, limits: Limits) -> tuple[Answer | None, str | No
         if len(data) > limits.max_bytes:
             raise RemoteError(f"{redact(url)} sent an answer {_over(limits)}")
     if response.length:  # http.client's read(amt) ends quietly when fewer bytes come than announced
-        raise RemoteError(f"{redact(url)} {_explain(http.client.IncompleteRead(data, response.length))}")
+        raise RemoteError(
+            f"{redact(url)} {_explain(http.client.IncompleteRead(bytes(data), response.length))}"
+        )
     content_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
     return Answer(status, content_type, bytes(data)), None
 
@@ -220,4 +225,4 @@ def _explain(exc: Exception) -> str:
         return "did not answer in HTTP (the connection closed or the status line was not HTTP)"
     if isinstance(exc, http.client.HTTPException):
         return f"sent a malformed HTTP answer ({type(exc).__name__})"
-    return f"could not be reached: {exc.strerror or exc}"
+    return f"could not be reached: {getattr(exc, 'strerror', None) or exc}"

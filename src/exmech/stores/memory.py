@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import cast
 
 from rdflib import Graph
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import ResultRow
 from rdflib.term import Identifier, Node
 
@@ -48,7 +49,7 @@ class MemoryStore:
             raise StoreError(f"an ASK query was expected, not {result.type}")
         return bool(result.askAnswer)
 
-    def run(self, query: str, limit: int | None = None):
+    def run(self, query: str | Query, limit: int | None = None):
         result = self.graph.query(query)
         if result.type == "ASK":
             return bool(result.askAnswer)
