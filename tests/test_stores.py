@@ -24,6 +24,10 @@ PARAMETERISED = [
     ("paths", {"mechanism": "mech:self-efficacy"}),
     ("paths", {"minRank": "3"}),
     ("paths", {"outcomeDomain": "outc:pain-intensity", "exerciseType": "exm:AerobicExercise"}),
+    # the exercise type and chronicity tests sit in an OPTIONAL group: Oxigraph must see the outer binding there
+    ("evidence-summary", {"exerciseType": "exm:YogaExercise"}),
+    ("evidence-summary", {"exerciseType": "exm:AerobicExercise", "chronicOnly": "true"}),
+    ("evidence-summary-by-theme", {"exerciseType": "exm:MotorControlExercise", "chronicOnly": "true"}),
 ]
 
 
