@@ -17,3 +17,12 @@ def test_ruff(args):
         pytest.skip("ruff is not installed (it is in the dev extra)")
     done = subprocess.run([RUFF, *args, "src", "tests"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_is_clean():
+    """`mypy src` (configured in pyproject.toml) reports no error: the package ships py.typed."""
+    mypy = shutil.which("mypy") or str(Path(sys.executable).with_name("mypy"))
+    if not Path(mypy).exists():
+        pytest.skip("mypy is not installed (it is in the dev extra)")
+    done = subprocess.run([mypy, "src"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
