@@ -130,3 +130,36 @@ def test_a_killed_add_leaves_the_store_as_before_or_fully_updated(tmp_path):
             after.pop("studies/ex.ttl")
             target.unlink()
         assert after == before
+
+
+JSONLD_TRIAL = VALID_TRIAL.parent / "Study-jsonld.jsonld"
+
+
+def test_a_json_ld_entry_added_twice_is_already_present_and_still_validates(kb):
+    """JSON-LD numbers arrive as "12"^^xsd:decimal; the stored Turtle writes 12.0: compared by value, not text."""
+    first = add(JSONLD_TRIAL, "--kb", kb)
+    assert first.exit_code == 0 and "added as" in first.output, first.output
+    digest = tree_digest(kb)
+    second = add(JSONLD_TRIAL, "--kb", kb)
+    assert second.exit_code == 0 and "already present" in second.output, second.output
+    assert tree_digest(kb) == digest
+    again = runner.invoke(app, ["validate", str(JSONLD_TRIAL), "--kb", str(kb)])
+    assert again.exit_code == 0, again.output
+
+
+def test_add_leaves_nothing_in_the_kb_folder_but_the_trial_file(kb, tmp_path):
+    before = {p.relative_to(kb) for p in kb.rglob("*")}
+    refused = write_csv(tmp_path / "bad.csv", GOOD_ROW | {"exercise_type": "NoSuchExercise"})
+    assert add(refused, "--kb", kb).exit_code == 1
+    assert {p.relative_to(kb) for p in kb.rglob("*")} == before, "a refused add changed the kb folder"
+    assert add(VALID_TRIAL, "--kb", kb).exit_code == 0
+    new = {p.relative_to(kb) for p in kb.rglob("*")} - before
+    assert [p.parent.name for p in new] == ["studies"] and all(p.suffix == ".ttl" for p in new), new
+
+
+def test_a_new_file_gets_the_permissions_of_the_files_beside_it(kb):
+    for path in (kb / "studies").glob("*.ttl"):
+        path.chmod(0o640)
+    assert add(VALID_TRIAL, "--kb", kb).exit_code == 0
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (kb / "studies").glob("*.ttl")}
+    assert set(modes.values()) == {0o640}, modes

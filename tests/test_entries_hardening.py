@@ -153,7 +153,6 @@ def _copy_kb(src: Path, dest: Path) -> Path:
 
 def test_a_read_only_store_is_exit_2_and_unchanged(kb, small_fs):
     store = _copy_kb(kb, small_fs / "kb")
-    (store / ".exmech.lock").touch()
     subprocess.run(["mount", "-o", "remount,ro", str(small_fs)], check=True)
     digest = tree_digest(store)
     result = runner.invoke(app, ["add", str(VALID_TRIAL), "--kb", str(store)])
@@ -163,7 +162,7 @@ def test_a_read_only_store_is_exit_2_and_unchanged(kb, small_fs):
 
 def test_a_full_disk_is_exit_2_with_no_partial_or_stray_file(kb, small_fs):
     store = _copy_kb(kb, small_fs / "kb")
-    with open(small_fs / "filler", "wb") as filler:
+    with open(small_fs / "filler", "wb", buffering=0) as filler:  # unbuffered: closing flushes nothing
         try:
             while True:
                 filler.write(b"\0" * 65536)

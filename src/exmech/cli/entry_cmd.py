@@ -12,8 +12,7 @@ from exmech.cli.options import KbDir, fail
 from exmech.entries.form import COLUMNS, template_text, write_template
 from exmech.entries.kb_write import AddError, KbFolderError, locked, remove_stale, write_locked
 from exmech.entries.read import EntryError, read_entry
-from exmech.entries.validate import check_entry, duplicate_problems, with_rows
-from exmech.entries.validate import store_index as _store_index
+from exmech.entries.validate import check_entry, duplicate_problems, load_kb_index, with_rows
 from exmech.graph.load import SourceError
 from exmech.graph.resources import checkout_dir
 
@@ -33,10 +32,10 @@ def _read_all(files: list[Path]) -> dict[Path, Graph]:
     return entries
 
 
-def store_index(kb: Path | None):
+def kb_index_or_fail(kb: Path | None):
     """The stored knowledge base's index; a stored file that cannot be parsed is exit 2, not a traceback."""
     try:
-        return _store_index(kb)
+        return load_kb_index(kb)
     except (SourceError, OSError) as exc:
         fail(f"the knowledge base cannot be read: {exc}")
 
@@ -75,7 +74,7 @@ def validate(
     if fmt not in FORMATS:
         fail(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
     entries = _read_all(files)
-    index = store_index(kb)
+    index = kb_index_or_fail(kb)
     worst, results, reports = 0, {}, Graph()
     reports.bind("sh", SH)
     for path, entry in entries.items():
@@ -126,14 +125,14 @@ def add(
     """
     kb_dir = kb or checkout_dir("ontology", "exmech add without --kb") / "kb"
     entries = _read_all(files)
-    index = store_index(kb_dir)
+    index = kb_index_or_fail(kb_dir)
     checked = {path: _check(entry, index)[0] for path, entry in entries.items()}  # outside the lock
     worst = 0
     try:
         with locked(kb_dir):  # held only to re-check what a concurrent add can change, and to write
             for stale in remove_stale(kb_dir):
                 typer.echo(f"removed {stale}, a temporary file an interrupted earlier add left behind")
-            index = store_index(kb_dir)
+            index = kb_index_or_fail(kb_dir)
             for path, entry in entries.items():
                 worst = max(worst, _add_one(path, entry, checked[path], index, kb_dir))
     except KbFolderError as exc:
