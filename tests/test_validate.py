@@ -186,8 +186,8 @@ def test_a_value_of_the_wrong_type_is_a_type_error_not_a_range_error(tmp_path):
     assert '"3 months" is not a number' in weeks.message and "chronic" not in weeks.message
     [year] = _row_problems(tmp_path, year="Oct 2016")
     assert year.shape == "type" and year.path == "dcterms:issued" and "is not a year" in year.message
-    [size] = _row_problems(tmp_path, sample_size="80.5")
-    assert size.shape == "type" and "whole number" in size.message
+    [size] = _row_problems(tmp_path, sample_size="80.5")  # its shape checks the datatype and says so
+    assert size.path == "exm:sampleSize" and "whole number" in size.message
     [low] = _row_problems(tmp_path, min_pain_weeks="6")  # the right type, out of range: the shape's message
     assert low.shape != "type" and "12 or more" in low.message
 

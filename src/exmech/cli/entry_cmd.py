@@ -13,6 +13,8 @@ from exmech.entries.form import COLUMNS, template_text, write_template
 from exmech.entries.kb_write import AddError, KbFolderError, locked, remove_stale, write_locked
 from exmech.entries.read import EntryError, read_entry
 from exmech.entries.validate import check_entry, duplicate_problems, load_kb_index, with_rows
+from exmech.entries.workbook import WorkbookError, graph_to_sheets
+from exmech.entries.workbook_files import empty_sheets, help_rows, stored_trial_file, write_workbook
 from exmech.graph.load import SourceError
 from exmech.graph.resources import checkout_dir
 
@@ -165,15 +167,29 @@ def template(
         None,
         "-o",
         "--output",
-        help="Write the form here (.csv, or .xlsx for a workbook); default: CSV on stdout.",
+        help="Write the form here: .csv (one row per trial), .xlsx (with --sheets or --from: the workbook), "
+        "or, with --sheets or --from, a folder of CSV files one per sheet; default: the one-row CSV on stdout.",
     ),
+    trial: str | None = typer.Option(
+        None, "--from", help="Write this stored trial (its key, e.g. sherman2011) as a filled workbook."
+    ),
+    sheets: bool = typer.Option(False, "--sheets", help="Write the empty multi-sheet workbook."),
+    kb: Path | None = KbDir,
 ) -> None:
-    """Write an empty entry form (one row per trial: one exercise arm, one comparator, one outcome, one mechanism).
+    """Write an entry form: the one-row-per-trial CSV/XLSX, the multi-sheet workbook (--sheets), or a stored trial
+    as a filled workbook (--from TRIAL), which validates and adds back to the same graph.
 
-    The columns and what they mean are printed after writing a file, and listed in the README.
+    The workbook has a sheet per kind of record (trials, publications, populations, arms, interventions,
+    measurements, claims, mediation, effects) and a help sheet listing every column and the exercise-class guide;
+    the same columns are printed after writing a file.
 
-    Example: exmech template -o new-trials.xlsx
+    Example: exmech template --from sherman2011 -o sherman2011.xlsx
     """
+    if trial or sheets:
+        if out is None:
+            fail("--from and --sheets need -o FILE.xlsx or -o FOLDER (CSV files, one per sheet)")
+        _write_sheets(out, trial, kb)
+        return
     if out is None:
         typer.echo(template_text(), nl=False)
         return
@@ -181,6 +197,24 @@ def template(
     typer.echo(f"wrote {out}; columns:")
     for name, meaning in COLUMNS.items():
         typer.echo(f"  {name}: {meaning}")
+
+
+def _write_sheets(out: Path, trial: str | None, kb: Path | None) -> None:
+    try:
+        if trial:
+            kb_dir = kb or checkout_dir("ontology", "exmech template --from without --kb") / "kb"
+            book = graph_to_sheets(Graph().parse(stored_trial_file(trial, kb_dir), format="turtle"))
+        else:
+            book = empty_sheets()
+        write_workbook(book, out)
+    except WorkbookError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{out}: cannot write: {exc.strerror or exc}")
+    typer.echo(f"wrote {out}; sheets and columns:")
+    for row in help_rows()[1:]:
+        if row[1]:
+            typer.echo(f"  {row[0]}.{row[1]}: {row[2]}")
 
 
 def register(app: typer.Typer) -> None:

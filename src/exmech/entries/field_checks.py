@@ -9,9 +9,9 @@ import re
 from functools import cache
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, XSD
 
-from exmech.checks.shapes import Problem
+from exmech.checks.shapes import Problem, shapes_graph
 from exmech.entries.hints import Candidate, candidates, hint
 from exmech.graph.load import parse_file
 from exmech.graph.namespaces import EXM, INSTR, MECH, OUTC, THEME, compact
@@ -141,10 +141,18 @@ def _wrong_type(value, expected: URIRef) -> bool:
     return value.datatype != expected or value.value is None
 
 
+@cache
+def _typed_by_shapes() -> frozenset:
+    """Properties a shape already checks the datatype of (sh:datatype): their own messages say what is wrong."""
+    shapes = shapes_graph()
+    return frozenset(shapes.value(s, SH.path) for s in shapes.subjects(SH.datatype, None))
+
+
 def type_problems(entry: Graph) -> list[Problem]:
-    """Values that are not of their field's type (text where a number goes, a malformed year), per field."""
+    """Values that are not of their field's type (text where a number goes, a malformed year), per field, for the
+    fields whose shapes check only the range."""
     problems = []
-    for prop in sorted(set(entry.predicates())):
+    for prop in sorted(set(entry.predicates()) - _typed_by_shapes()):
         expected = _expected_type(prop)
         if expected is None:
             continue

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import platformdirs
 from filelock import FileLock
 from rdflib import BNode, Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, XSD
 
-from exmech.entries.kb_index import cache_dir, kb_key
+from exmech.entries.kb_index import kb_key
 from exmech.errors import InputError
 from exmech.graph.iri_rules import SLUG_RULE, is_slug
 from exmech.graph.namespaces import EXM, KB, bind_prefixes
@@ -48,8 +49,11 @@ class Added:
 
 
 def lock_path(kb_dir: Path) -> Path:
-    """The lock file of a knowledge-base folder: in exmech's cache folder, never inside the checkout."""
-    return cache_dir() / "locks" / f"kb-{kb_key(kb_dir)}.lock"
+    """The lock file of a knowledge-base folder: in the user cache folder of the platform, never inside the
+    checkout. Not under $EXMECH_CACHE_DIR: two adds with different index caches must still exclude each other."""
+    return (
+        Path(platformdirs.user_cache_dir("exmech", appauthor=False)) / "locks" / f"kb-{kb_key(kb_dir)}.lock"
+    )
 
 
 @contextmanager

@@ -14,6 +14,9 @@ from pathlib import Path
 from rdflib import Graph
 
 from exmech.entries.form import records_to_graph, rows_to_graph
+from exmech.entries.model import SHEET_BY_NAME
+from exmech.entries.workbook import WorkbookError, sheets_to_graph
+from exmech.entries.workbook_files import HELP_SHEET, read_csv_folder, unescape
 from exmech.errors import InputError
 from exmech.graph.iri_rules import bad_iri
 from exmech.graph.namespaces import CONTEXT
@@ -135,8 +138,12 @@ def _json_ld(text: str, path: Path) -> Graph:
 
 
 def read_entry(path: Path) -> Graph:
-    """Parse one entry file by its extension; raise EntryError with file and position on any problem."""
-    graph = _parse_entry(path)
+    """Parse one entry file by its extension (a folder: a workbook as CSV files); raise EntryError with file and
+    position (for a workbook: sheet, row and column) on any problem."""
+    try:
+        graph = _parse_entry(path)
+    except WorkbookError as exc:
+        raise EntryError(str(exc)) from exc
     found = bad_iri(graph)
     if found:
         iri, char = found
@@ -148,6 +155,8 @@ def read_entry(path: Path) -> Graph:
 
 
 def _parse_entry(path: Path) -> Graph:
+    if path.is_dir():  # a workbook entry as CSV files, one per sheet
+        return sheets_to_graph(read_csv_folder(path, read_text, MAX_ROWS), path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise EntryError(f"{path}: unknown file type {path.suffix!r}; use .ttl, .jsonld, .csv, .xlsx or .rdf")
@@ -195,6 +204,10 @@ def _xlsx(path: Path) -> Graph:
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
+        if set(book.sheetnames) & set(SHEET_BY_NAME):
+            sheets = {name: _sheet_rows(path, book[name]) for name in book.sheetnames if name != HELP_SHEET}
+            book.close()
+            return sheets_to_graph(sheets, path)
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         header = list(next(rows, ()) or ())
@@ -204,11 +217,22 @@ def _xlsx(path: Path) -> Graph:
                 raise EntryError(f"{path}: more than {MAX_ROWS} rows; split the workbook")
             body.append((number, [_cell(v) for v in values]))
         book.close()
-    except EntryError:
+    except (EntryError, WorkbookError):
         raise
     except Exception as exc:  # openpyxl raises several types for damaged workbooks
         raise EntryError(f"{path}: not a readable .xlsx workbook: {exc}") from exc
     return records_to_graph(header, body, path)
+
+
+def _sheet_rows(path: Path, sheet) -> tuple[list, list]:
+    rows = sheet.iter_rows(values_only=True)
+    header = [_cell(v) for v in (next(rows, ()) or ())]
+    body = []
+    for number, values in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            raise EntryError(f"{path}: sheet {sheet.title}: more than {MAX_ROWS} rows; split the workbook")
+        body.append((number, [unescape(_cell(v)) for v in values]))
+    return header, body
 
 
 def _cell(value) -> str:

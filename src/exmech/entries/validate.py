@@ -16,6 +16,7 @@ from exmech.checks.shapes import report as shacl_report
 from exmech.entries.field_checks import ontology_graph, type_problems, vocabulary_problems
 from exmech.entries.kb_index import IDENTIFIERS, KbIndex, identifier_keys
 from exmech.entries.kb_write import AddError, same_entry, target_path
+from exmech.entries.workbook import where
 from exmech.graph.iri_rules import IMPORT_PREDICATES, SLUG_RULE, is_closed, is_slug, slug_of
 from exmech.graph.namespaces import KB, SHAPES, compact, expand
 
@@ -211,7 +212,14 @@ def _own_report(report_graph: Graph, problems: list[Problem], own: set[str]) -> 
 
 
 def with_rows(problems: list[Problem], entry: Graph) -> list[Problem]:
-    """For spreadsheet entries, give each problem the row of the trial its node belongs to."""
+    """For spreadsheet entries, give each problem the row of the trial its node belongs to; for workbook entries,
+    the sheet, row, column and field of the node's cell."""
+    if hasattr(entry, "entry_cells"):
+        located = []
+        for p in problems:
+            prefix, row = where(entry, p.focus, p.path)
+            located.append(replace(p, row=row, message=prefix + p.message))
+        return sorted(located, key=_order)
     rows = getattr(entry, "entry_rows", None)
     if not rows:
         return problems
