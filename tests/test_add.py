@@ -163,3 +163,25 @@ def test_a_new_file_gets_the_permissions_of_the_files_beside_it(kb):
     assert add(VALID_TRIAL, "--kb", kb).exit_code == 0
     modes = {p.name: p.stat().st_mode & 0o777 for p in (kb / "studies").glob("*.ttl")}
     assert set(modes.values()) == {0o640}, modes
+
+
+def test_curator_date_file_and_the_entry_files_comments_are_kept(kb, tmp_path):
+    from rdflib import URIRef
+    from rdflib.namespace import PROV
+
+    entry = tmp_path / "noted.ttl"
+    entry.write_text("# read: full text, Table 2 for the arms\n" + VALID_TRIAL.read_text(), encoding="utf-8")
+    bad = add(entry, "--kb", kb, "--curator", "not-an-orcid")
+    assert bad.exit_code == 2 and "ORCID" in bad.output and "Traceback" not in bad.output
+    result = add(entry, "--kb", kb, "--curator", "0000-0002-1825-0097")
+    assert result.exit_code == 0, result.output
+    [stored] = (kb / "studies").glob("ex.ttl")
+    text = stored.read_text(encoding="utf-8")
+    assert text.startswith("# Entry added with `exmech add` from noted.ttl on ")
+    assert "# read: full text, Table 2 for the arms" in text
+    graph = Graph().parse(stored)
+    [activity] = graph.subjects(PROV.wasAssociatedWith, URIRef("https://orcid.org/0000-0002-1825-0097"))
+    assert str(activity).endswith("ex-addition") and graph.value(activity, PROV.endedAtTime) is not None
+    digest = tree_digest(kb)
+    again = add(entry, "--kb", kb, "--curator", "0000-0002-1825-0097")
+    assert again.exit_code == 0 and "already present" in again.output and tree_digest(kb) == digest

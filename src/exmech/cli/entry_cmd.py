@@ -10,7 +10,8 @@ from rdflib.namespace import SH
 
 from exmech.cli.options import KbDir, fail
 from exmech.entries.form import COLUMNS, template_text, write_template
-from exmech.entries.kb_write import AddError, KbFolderError, locked, remove_stale, write_locked
+from exmech.entries.kb_write import AddError, KbFolderError, locked, main_node, remove_stale, write_locked
+from exmech.entries.provenance import addition_record, orcid_iri, without_additions
 from exmech.entries.read import EntryError, read_entry
 from exmech.entries.validate import check_entry, duplicate_problems, load_kb_index, with_rows
 from exmech.entries.workbook import WorkbookError, graph_to_sheets
@@ -109,8 +110,15 @@ def validate(
 
 
 def add(
-    files: list[Path] = typer.Argument(..., help="Entry files to add (.ttl, .jsonld, .csv, .xlsx)."),
+    files: list[Path] = typer.Argument(
+        ..., help="Entry files to add (.ttl, .jsonld, .csv, .xlsx, or a folder of workbook CSV files)."
+    ),
     kb: Path | None = KbDir,
+    curator: str | None = typer.Option(
+        None,
+        "--curator",
+        help="Your ORCID iD: recorded, with the date and file name, as who added the entry.",
+    ),
 ) -> None:
     """Validate each entry and add it to the knowledge base only if it has no violation (all or nothing per file).
 
@@ -126,6 +134,7 @@ def add(
     Example: exmech add new-trial.ttl --kb ontology/kb
     """
     kb_dir = kb or checkout_dir("ontology", "exmech add without --kb") / "kb"
+    who = orcid_iri(curator) if curator else None
     entries = _read_all(files)
     index = kb_index_or_fail(kb_dir)
     checked = {path: _check(entry, index)[0] for path, entry in entries.items()}  # outside the lock
@@ -136,13 +145,13 @@ def add(
                 typer.echo(f"removed {stale}, a temporary file an interrupted earlier add left behind")
             index = kb_index_or_fail(kb_dir)
             for path, entry in entries.items():
-                worst = max(worst, _add_one(path, entry, checked[path], index, kb_dir))
+                worst = max(worst, _add_one(path, entry, checked[path], index, kb_dir, who))
     except KbFolderError as exc:
         fail(f"{exc}")
     raise typer.Exit(worst)
 
 
-def _add_one(path: Path, entry: Graph, problems, index, kb_dir: Path) -> int:
+def _add_one(path: Path, entry: Graph, problems, index, kb_dir: Path, curator) -> int:
     """Write one checked entry under the lock; 0 added or present, 1 it does not conform or clashes."""
     violations = [p for p in problems if p.severity == "Violation"]
     violations = violations or with_rows(duplicate_problems(entry, index), entry)
@@ -152,7 +161,8 @@ def _add_one(path: Path, entry: Graph, problems, index, kb_dir: Path) -> int:
             typer.echo(f"  {p.line()}")
         return 1
     try:
-        added = write_locked(entry, kb_dir)
+        record = addition_record(main_node(entry), path, curator) if curator else None
+        added = write_locked(entry, kb_dir, record, source=path.name)
     except AddError as exc:
         typer.echo(f"{path}: not added: {exc}")
         return 1
@@ -203,7 +213,9 @@ def _write_sheets(out: Path, trial: str | None, kb: Path | None) -> None:
     try:
         if trial:
             kb_dir = kb or checkout_dir("ontology", "exmech template --from without --kb") / "kb"
-            book = graph_to_sheets(Graph().parse(stored_trial_file(trial, kb_dir), format="turtle"))
+            book = graph_to_sheets(
+                without_additions(Graph().parse(stored_trial_file(trial, kb_dir), format="turtle"))
+            )
         else:
             book = empty_sheets()
         write_workbook(book, out)

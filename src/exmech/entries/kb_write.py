@@ -16,16 +16,18 @@ import stat
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import platformdirs
 from filelock import FileLock
-from rdflib import BNode, Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, XSD
 
 from exmech.entries.kb_index import kb_key
+from exmech.entries.provenance import without_additions
 from exmech.errors import InputError
 from exmech.graph.iri_rules import SLUG_RULE, is_slug
 from exmech.graph.namespaces import EXM, KB, bind_prefixes
@@ -73,20 +75,27 @@ def locked(kb_dir: Path):
         lock.release()
 
 
-def target_path(entry: Graph, kb_dir: Path) -> Path:
+def main_node(entry: Graph) -> URIRef:
+    """The node an entry is named by: its trial, else its first mediation analysis."""
     trials = sorted(str(s) for s in entry.subjects(RDF.type, EXM.RandomisedControlledTrial))
     subjects = trials or sorted(str(s) for s in entry.subjects(RDF.type, EXM.MediationAnalysis))
     if not subjects:
         raise AddError(
             "the entry holds no exm:RandomisedControlledTrial or exm:MediationAnalysis to name its file by"
         )
-    local = subjects[0].removeprefix(str(KB)) if subjects[0].startswith(str(KB)) else ""
-    slug = local if trials else local.rsplit("-ma", 1)[0]
+    return URIRef(subjects[0])
+
+
+def target_path(entry: Graph, kb_dir: Path) -> Path:
+    main = str(main_node(entry))
+    trial = (URIRef(main), RDF.type, EXM.RandomisedControlledTrial) in entry
+    local = main.removeprefix(str(KB)) if main.startswith(str(KB)) else ""
+    slug = local if trial else local.rsplit("-ma", 1)[0]
     if not is_slug(slug):
         raise AddError(
-            f"entry node <{subjects[0]}> does not name a file by the slug rule: kb: followed by {SLUG_RULE}"
+            f"entry node <{main}> does not name a file by the slug rule: kb: followed by {SLUG_RULE}"
         )
-    return kb_dir / ("studies" if trials else "mediation") / f"{slug}.ttl"
+    return kb_dir / ("studies" if trial else "mediation") / f"{slug}.ttl"
 
 
 _NUMERIC = {XSD.integer, XSD.int, XSD.long, XSD.nonNegativeInteger, XSD.positiveInteger, XSD.decimal}
@@ -124,6 +133,7 @@ def canonical_graph(graph: Graph) -> Graph:
 def same_entry(stored: Graph, entry: Graph) -> bool:
     """Do two graphs say the same, literals compared by value? Set equality when neither has a blank node (entries
     seldom do), which is linear; rdflib's isomorphism test, far slower on large graphs, only otherwise."""
+    stored, entry = without_additions(stored), without_additions(entry)
     if len(stored) != len(entry):
         return False
     left, right = canonical_graph(stored), canonical_graph(entry)
@@ -193,8 +203,15 @@ def _stored(target: Path) -> Graph:
         raise AddError(f"{target} already exists and is not a readable entry; fix or remove it") from exc
 
 
-def write_locked(entry: Graph, kb_dir: Path) -> Added:
-    """Store one validated entry; the caller holds locked(kb_dir)."""
+def _opening(source: str) -> str:
+    day = datetime.now(timezone.utc).date().isoformat()
+    origin = f" from {source.replace(chr(10), ' ')}" if source else ""
+    return f"# Entry added with `exmech add`{origin} on {day}.\n"
+
+
+def write_locked(entry: Graph, kb_dir: Path, record: Graph | None = None, source: str = "") -> Added:
+    """Store one validated entry (with `record`, the provenance of the addition; `source`, the entry file's name,
+    goes in the file's opening comment with the date); the caller holds locked(kb_dir)."""
     target = target_path(entry, kb_dir)
     _no_symlink(kb_dir)
     _no_symlink(target.parent)
@@ -202,14 +219,15 @@ def write_locked(entry: Graph, kb_dir: Path) -> Added:
         if same_entry(_stored(target), entry):
             return Added(target, changed=False)
         raise AddError(f"{target} already holds a different entry; edit that file or choose another slug")
-    text = bind_prefixes(entry + Graph()).serialize(format="turtle")
+    text = bind_prefixes(entry + (record or Graph())).serialize(format="turtle")
+    notes = "".join(f"{line}\n" for line in getattr(entry, "entry_comments", []))
     tmp = None
     try:
         target.parent.mkdir(exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".tmp", dir=target.parent)
         os.chmod(tmp, sibling_mode(target.parent))
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(f"# Entry added with `exmech add`.\n{text}")
+            out.write(f"{_opening(source)}{notes}{text}")
             out.flush()
             os.fsync(out.fileno())
         _no_symlink(target)

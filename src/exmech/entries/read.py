@@ -15,6 +15,7 @@ from rdflib import Graph
 
 from exmech.entries.form import records_to_graph, rows_to_graph
 from exmech.entries.model import SHEET_BY_NAME
+from exmech.entries.provenance import comment_lines
 from exmech.entries.workbook import WorkbookError, sheets_to_graph
 from exmech.entries.workbook_files import HELP_SHEET, read_csv_folder, unescape
 from exmech.errors import InputError
@@ -176,6 +177,7 @@ def _parse_entry(path: Path) -> Graph:
         graph.parse(data=text, format=fmt)
     except Exception as exc:  # parser-specific exception types
         raise EntryError(f"{path}: not valid {fmt}: {exc}") from exc
+    graph.entry_comments = comment_lines(path, text)  # the curator's notes, kept in the stored file
     return _not_empty(graph, path)
 
 
