@@ -74,3 +74,17 @@ def test_the_readme_lists_every_sheet_and_column():
         assert line, f"README lists no sheet {sheet.name}"
         for column in columns(sheet):
             assert f"`{column}`" in line, (sheet.name, column)
+
+
+def test_the_exercise_class_guide_names_real_classes_and_is_in_the_readme_and_help_sheet():
+    import re
+
+    from exmech.entries.workbook_files import GUIDE
+
+    readme = (resource_dir("ontology").parent / "README.md").read_text(encoding="utf-8")
+    ontology = _ontology()
+    help_sheet = {(row[1], row[2]) for row in help_rows() if row[0] == "guide"}
+    for name, advice in GUIDE:
+        assert f"- {name}: {advice}" in readme and (name, advice) in help_sheet, name
+        for cls in re.findall(r"\b[A-Z][A-Za-z]+Exercise\b", advice):
+            assert (EXM[cls], RDF.type, OWL.Class) in ontology, cls

@@ -32,7 +32,7 @@ GUIDE = (
         "exergames (e.g. Wii Fit)",
         "OtherExercise, or MultimodalExercise when it mixes strength, balance and aerobic",
     ),
-    ("graded activity", "OtherExercise (operant, quota-based); say 'graded activity' in the label"),
+    ("graded activity", "MultimodalExercise (the ontology's definition names graded activity programmes)"),
 )
 
 
