@@ -213,3 +213,9 @@ def test_validate_writes_nothing_to_stderr_for_malformed_literals(tmp_path):
     )
     assert result.returncode == 1 and result.stderr == "", result.stderr
     assert "is not a whole number" in result.stdout
+
+
+def test_the_confidence_interval_rule_names_its_field():
+    problems = validate_entry(read_entry(EXAMPLES / "invalid" / "Effect-ci-excludes-estimate.ttl"), {})
+    [ci] = [p for p in problems if p.shape == "shp:EffectShape-ciContainsEstimate"]
+    assert ci.path in ("exm:estimate", "exm:ciLower")
