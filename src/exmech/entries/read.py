@@ -27,6 +27,7 @@ MAX_JSON_DEPTH = 32
 CONTEXT_IRI = "https://w3id.org/exmech/context.jsonld"
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # an XLSX is a zip: refuse zip bombs before opening it
 MAX_ROWS = 5000
+_HUGE_EXPONENT = re.compile(r"[0-9.][eE][+]?0*[1-9][0-9]{3,}")
 FORMATS = {
     ".ttl": "turtle",
     ".turtle": "turtle",
@@ -166,6 +167,7 @@ def _parse_entry(path: Path) -> Graph:
     text = read_text(path)
     if fmt == "csv":
         return rows_to_graph(text, path)
+    _no_huge_exponent(text, path)
     if fmt == "json-ld":
         return _json_ld(text, path)
     if fmt == "xml" and re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
@@ -179,6 +181,17 @@ def _parse_entry(path: Path) -> Graph:
         raise EntryError(f"{path}: not valid {fmt}: {exc}") from exc
     graph.entry_comments = comment_lines(path, text)  # the curator's notes, kept in the stored file
     return _not_empty(graph, path)
+
+
+def _no_huge_exponent(text: str, path: Path) -> None:
+    """rdflib writes an xsd:decimal such as "1E+99999999" out in full (100 MB from 30 bytes): refuse exponents
+    of 1000 or more before parsing; no entry needs them."""
+    found = _HUGE_EXPONENT.search(text)
+    if found:
+        line = text[: found.start()].count("\n") + 1
+        raise EntryError(
+            f"{path}: line {line}: the number {found.group(0)!r}... has an exponent of 1000 or more"
+        )
 
 
 def _not_empty(graph: Graph, path: Path) -> Graph:
