@@ -60,7 +60,7 @@ def defined_terms() -> frozenset:
 def _choices(kind: str) -> list[Candidate]:
     graph, defined = ontology_graph(), defined_terms()
     if kind == "class":
-        return candidates(graph, graph.subjects(RDF.type, OWL.Class), str(EXM))
+        return candidates(graph, [URIRef(str(c)) for c in graph.subjects(RDF.type, OWL.Class)], str(EXM))
     if kind == "property":
         props = [t for t in defined if graph.value(t, RDF.type) in _PROPERTY_TYPES]
         return candidates(graph, props, str(EXM))
@@ -107,12 +107,12 @@ def vocabulary_problems(entry: Graph) -> list[Problem]:
                     value=compact(str(cls)),
                 )
             )
-    for prop in sorted(set(entry.predicates())):
-        if str(prop).startswith(str(EXM)) and prop not in defined:
-            for node in sorted(set(entry.subjects(prop, None)))[:1]:
-                message = f"{compact(str(prop))} is not a property of the ontology{hint(_local(prop), _choices('property'))}"
+    for used in sorted(set(entry.predicates()), key=str):
+        if str(used).startswith(str(EXM)) and used not in defined:
+            for node in sorted(set(entry.subjects(used, None)), key=str)[:1]:
+                message = f"{compact(str(used))} is not a usederty of the ontology{hint(_local(used), _choices('usederty'))}"
                 problems.append(
-                    Problem("Violation", compact(str(node)), compact(str(prop)), message, "vocabulary")
+                    Problem("Violation", compact(str(node)), compact(str(used)), message, "vocabulary")
                 )
     return problems
 
@@ -152,11 +152,11 @@ def type_problems(entry: Graph) -> list[Problem]:
     """Values that are not of their field's type (text where a number goes, a malformed year), per field, for the
     fields whose shapes check only the range."""
     problems = []
-    for prop in sorted(set(entry.predicates()) - _typed_by_shapes()):
+    for prop in sorted(set(entry.predicates()) - _typed_by_shapes(), key=str):
         expected = _expected_type(prop)
         if expected is None:
             continue
-        for node, value in sorted(entry.subject_objects(prop)):
+        for node, value in sorted(entry.subject_objects(prop), key=str):
             if _wrong_type(value, expected):
                 shown = f'"{value}"' if isinstance(value, Literal) else compact(str(value))
                 message = (

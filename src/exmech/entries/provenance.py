@@ -44,9 +44,7 @@ def without_additions(graph: Graph) -> Graph:
     return out
 
 
-def addition_record(
-    main: URIRef, source: Path, curator: URIRef | None, when: datetime | None = None
-) -> Graph:
+def addition_record(main: URIRef, source: Path, curator: URIRef, when: datetime | None = None) -> Graph:
     """The prov:Activity of adding the entry whose main node is `main`, from the file `source`."""
     when = when or datetime.now(timezone.utc).replace(microsecond=0)
     node = URIRef(f"{main}{ADDITION}")

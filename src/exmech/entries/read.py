@@ -179,7 +179,7 @@ def _parse_entry(path: Path) -> Graph:
         graph.parse(data=text, format=fmt)
     except Exception as exc:  # parser-specific exception types
         raise EntryError(f"{path}: not valid {fmt}: {exc}") from exc
-    graph.entry_comments = comment_lines(path, text)  # the curator's notes, kept in the stored file
+    graph.entry_comments = comment_lines(path, text)  # type: ignore[attr-defined]  # the curator's notes
     return _not_empty(graph, path)
 
 

@@ -83,7 +83,8 @@ def sheets_to_graph(book: dict, path: Path) -> Graph:
             f"{path}: unknown sheet(s) {', '.join(unknown)}; expected: {', '.join(SHEET_BY_NAME)}"
         )
     graph = bind_prefixes(Graph())
-    graph.entry_cells = {}  # node -> (sheet, row)
+    cells: dict = {}  # node -> (sheet, row), kept on the graph as entry_cells
+    graph.entry_cells = cells  # type: ignore[attr-defined]
     for name, (header, rows) in book.items():
         sheet = SHEET_BY_NAME[name]
         header = [str(h or "").strip() for h in header]
@@ -105,13 +106,13 @@ def sheets_to_graph(book: dict, path: Path) -> Graph:
                 )
             where = f"{path}: sheet {name}, row {number}"
             node = _row_to_graph(graph, sheet, dict(zip(header, values, strict=False)), where)
-            if node in graph.entry_cells:
-                first = graph.entry_cells[node]
+            if node in cells:
+                first = cells[node]
                 raise WorkbookError(
                     f"{where}, column id: {node_id(node)} is already on sheet {first[0]} row {first[1]}"
                 )
-            graph.entry_cells[node] = (name, number)
-    if not graph.entry_cells:
+            cells[node] = (name, number)
+    if not cells:
         raise WorkbookError(f"{path}: the workbook holds no rows; start from `exmech template`")
     return graph
 
@@ -140,13 +141,13 @@ def _sheet_of(graph: Graph, node) -> Sheet:
 def graph_to_sheets(graph: Graph) -> dict[str, list[list[str]]]:
     """An entry graph as rows per sheet (header first), rows ordered by id; every triple lands in a cell."""
     out = {sheet.name: [columns(sheet)] for sheet in SHEETS}
-    for node in sorted(set(graph.subjects())):
+    for node in sorted(set(graph.subjects()), key=str):
         sheet = _sheet_of(graph, node)
         known = {f.predicate: f for f in sheet.fields}
         extra = set(graph.predicates(node)) - set(known) - {RDF.type}
         if extra:
             raise ValueError(
-                f"{compact(str(node))}: no column of sheet {sheet.name} for {compact(str(min(extra)))}"
+                f"{compact(str(node))}: no column of sheet {sheet.name} for {compact(str(min(extra, key=str)))}"
             )
         row = [node_id(node)]
         if len(sheet.classes) > 1:
