@@ -212,7 +212,7 @@ def test_validate_writes_nothing_to_stderr_for_malformed_literals(tmp_path):
         [sys.executable, "-m", "exmech", "validate", str(bad)], capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 1 and result.stderr == "", result.stderr
-    assert "is not a whole number" in result.stdout
+    assert "exm:sampleSize" in result.stdout and "whole number" in result.stdout
 
 
 def test_the_confidence_interval_rule_names_its_field():
