@@ -110,7 +110,7 @@ def vocabulary_problems(entry: Graph) -> list[Problem]:
     for used in sorted(set(entry.predicates()), key=str):
         if str(used).startswith(str(EXM)) and used not in defined:
             for node in sorted(set(entry.subjects(used, None)), key=str)[:1]:
-                message = f"{compact(str(used))} is not a usederty of the ontology{hint(_local(used), _choices('usederty'))}"
+                message = f"{compact(str(used))} is not a property of the ontology{hint(_local(used), _choices('property'))}"
                 problems.append(
                     Problem("Violation", compact(str(node)), compact(str(used)), message, "vocabulary")
                 )
