@@ -99,3 +99,20 @@ def test_unknown_sheets_columns_and_bad_ids_are_exit_2_naming_where(tmp_path):
     )
     with pytest.raises(EntryError, match=r"sheet trials, row 2, column id: 'Sherman 2011' is not an id"):
         read_entry(folder)
+
+
+def test_the_empty_workbook_has_every_sheet_with_its_columns_and_the_help_sheet(tmp_path):
+    from openpyxl import load_workbook
+
+    from exmech.entries.model import SHEETS, columns
+
+    out = tmp_path / "form.xlsx"
+    result = runner.invoke(app, ["template", "--sheets", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out, read_only=True)
+    assert book.sheetnames == [s.name for s in SHEETS] + ["help"]
+    for sheet in SHEETS:
+        assert [c.value for c in next(book[sheet.name].iter_rows())] == columns(sheet)
+    assert runner.invoke(app, ["template", "--sheets"]).exit_code == 2  # needs -o
+    with pytest.raises(EntryError, match="holds no rows"):
+        read_entry(out)
