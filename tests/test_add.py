@@ -130,3 +130,58 @@ def test_a_killed_add_leaves_the_store_as_before_or_fully_updated(tmp_path):
             after.pop("studies/ex.ttl")
             target.unlink()
         assert after == before
+
+
+JSONLD_TRIAL = VALID_TRIAL.parent / "Study-jsonld.jsonld"
+
+
+def test_a_json_ld_entry_added_twice_is_already_present_and_still_validates(kb):
+    """JSON-LD numbers arrive as "12"^^xsd:decimal; the stored Turtle writes 12.0: compared by value, not text."""
+    first = add(JSONLD_TRIAL, "--kb", kb)
+    assert first.exit_code == 0 and "added as" in first.output, first.output
+    digest = tree_digest(kb)
+    second = add(JSONLD_TRIAL, "--kb", kb)
+    assert second.exit_code == 0 and "already present" in second.output, second.output
+    assert tree_digest(kb) == digest
+    again = runner.invoke(app, ["validate", str(JSONLD_TRIAL), "--kb", str(kb)])
+    assert again.exit_code == 0, again.output
+
+
+def test_add_leaves_nothing_in_the_kb_folder_but_the_trial_file(kb, tmp_path):
+    before = {p.relative_to(kb) for p in kb.rglob("*")}
+    refused = write_csv(tmp_path / "bad.csv", GOOD_ROW | {"exercise_type": "NoSuchExercise"})
+    assert add(refused, "--kb", kb).exit_code == 1
+    assert {p.relative_to(kb) for p in kb.rglob("*")} == before, "a refused add changed the kb folder"
+    assert add(VALID_TRIAL, "--kb", kb).exit_code == 0
+    new = {p.relative_to(kb) for p in kb.rglob("*")} - before
+    assert [p.parent.name for p in new] == ["studies"] and all(p.suffix == ".ttl" for p in new), new
+
+
+def test_a_new_file_gets_the_permissions_of_the_files_beside_it(kb):
+    for path in (kb / "studies").glob("*.ttl"):
+        path.chmod(0o640)
+    assert add(VALID_TRIAL, "--kb", kb).exit_code == 0
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (kb / "studies").glob("*.ttl")}
+    assert set(modes.values()) == {0o640}, modes
+
+
+def test_curator_date_file_and_the_entry_files_comments_are_kept(kb, tmp_path):
+    from rdflib import URIRef
+    from rdflib.namespace import PROV
+
+    entry = tmp_path / "noted.ttl"
+    entry.write_text("# read: full text, Table 2 for the arms\n" + VALID_TRIAL.read_text(), encoding="utf-8")
+    bad = add(entry, "--kb", kb, "--curator", "not-an-orcid")
+    assert bad.exit_code == 2 and "ORCID" in bad.output and "Traceback" not in bad.output
+    result = add(entry, "--kb", kb, "--curator", "0000-0002-1825-0097")
+    assert result.exit_code == 0, result.output
+    [stored] = (kb / "studies").glob("ex.ttl")
+    text = stored.read_text(encoding="utf-8")
+    assert text.startswith("# Entry added with `exmech add` from noted.ttl on ")
+    assert "# read: full text, Table 2 for the arms" in text
+    graph = Graph().parse(stored)
+    [activity] = graph.subjects(PROV.wasAssociatedWith, URIRef("https://orcid.org/0000-0002-1825-0097"))
+    assert str(activity).endswith("ex-addition") and graph.value(activity, PROV.endedAtTime) is not None
+    digest = tree_digest(kb)
+    again = add(entry, "--kb", kb, "--curator", "0000-0002-1825-0097")
+    assert again.exit_code == 0 and "already present" in again.output and tree_digest(kb) == digest

@@ -15,7 +15,7 @@ from entry_helpers import kb_fixture, private_cache_fixture, tree_digest  # noqa
 from exmech.cli import app
 from exmech.entries.form import COLUMNS, template_text
 from exmech.entries.read import read_entry
-from exmech.entries.validate import store_index, validate_entry
+from exmech.entries.validate import load_kb_index, validate_entry
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).parent / "examples"
@@ -49,7 +49,7 @@ def test_a_doi_already_stored_is_a_duplicate(tmp_path):
     entry.write_text(
         VALID.read_text().replace('bibo:doi "10.5555/example"', 'bibo:doi "10.2522/ptj.20090218"')
     )
-    problems = validate_entry(read_entry(entry), store_index())
+    problems = validate_entry(read_entry(entry), load_kb_index())
     dup = [p for p in problems if p.shape == "duplicate"]
     assert dup and "kb:costa2009-pub" in dup[0].message
 

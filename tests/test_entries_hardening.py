@@ -153,7 +153,6 @@ def _copy_kb(src: Path, dest: Path) -> Path:
 
 def test_a_read_only_store_is_exit_2_and_unchanged(kb, small_fs):
     store = _copy_kb(kb, small_fs / "kb")
-    (store / ".exmech.lock").touch()
     subprocess.run(["mount", "-o", "remount,ro", str(small_fs)], check=True)
     digest = tree_digest(store)
     result = runner.invoke(app, ["add", str(VALID_TRIAL), "--kb", str(store)])
@@ -163,7 +162,7 @@ def test_a_read_only_store_is_exit_2_and_unchanged(kb, small_fs):
 
 def test_a_full_disk_is_exit_2_with_no_partial_or_stray_file(kb, small_fs):
     store = _copy_kb(kb, small_fs / "kb")
-    with open(small_fs / "filler", "wb") as filler:
+    with open(small_fs / "filler", "wb", buffering=0) as filler:  # unbuffered: closing flushes nothing
         try:
             while True:
                 filler.write(b"\0" * 65536)
@@ -198,3 +197,18 @@ def test_a_file_size_limit_mid_write_is_exit_2_with_no_stray_file(kb, tmp_path):
     assert result.returncode == 2 and "disk is full" in result.stderr, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert tree_digest(kb) == digest and not list(kb.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("suffix", [".ttl", ".jsonld"])
+def test_a_decimal_with_a_huge_exponent_is_refused_before_parsing(tmp_path, suffix):
+    """rdflib would write "1E+999999999"^^xsd:decimal out in full: a gigabyte from a 40-byte entry."""
+    path = tmp_path / f"huge{suffix}"
+    if suffix == ".ttl":
+        text = VALID_TRIAL.read_text().replace(
+            "exm:sampleSize 60", 'exm:sampleSize "1E+999999999"^^xsd:decimal'
+        )
+    else:
+        text = '{"@context": "exmech", "id": "kb:x", "sampleSize": {"@value": "1E+999999999", "@type": "xsd:decimal"}}'
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2 and "exponent of 1000 or more" in result.output, result.output

@@ -129,3 +129,14 @@ def test_ntriples_entries_are_read_too(tmp_path):
     path = tmp_path / "e.nt"
     path.write_text(read_entry(EXAMPLES / "valid" / "Study-minimal.ttl").serialize(format="nt"))
     assert isomorphic(read_entry(path), read_entry(EXAMPLES / "valid" / "Study-minimal.ttl"))
+
+
+def test_every_column_of_the_one_row_form_is_mapped():
+    """A column added to COLUMNS without a mapping in _add_row would be silently ignored: fail instead."""
+    import inspect
+
+    from exmech.entries.form import COLUMNS, _add_row
+
+    source = inspect.getsource(_add_row)
+    unmapped = [c for c in COLUMNS if c != "slug" and f'"{c}"' not in source]
+    assert not unmapped, f"columns of COLUMNS that _add_row never reads: {unmapped}"

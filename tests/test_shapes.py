@@ -7,7 +7,7 @@ from rdflib.namespace import RDF, SH
 
 from exmech.checks.shapes import shapes_graph, validate
 from exmech.entries.read import read_entry
-from exmech.entries.validate import store_index, validate_entry
+from exmech.entries.validate import load_kb_index, validate_entry
 from exmech.graph.load import load_graph
 from exmech.graph.namespaces import expand
 
@@ -16,7 +16,7 @@ EXAMPLES = Path(__file__).parent / "examples"
 
 def _violations(path: Path, tmp_path: Path) -> set[str]:
     """Violations of one example entry (any format), checked as `exmech validate` checks it."""
-    return {p.shape for p in validate_entry(read_entry(path), store_index()) if p.severity == "Violation"}
+    return {p.shape for p in validate_entry(read_entry(path), load_kb_index()) if p.severity == "Violation"}
 
 
 EXAMPLE_FILES = ("*.ttl", "*.csv", "*.jsonld")

@@ -5,8 +5,8 @@ run naively over the whole store plus the entry.
 
 For each size it writes a throw-away knowledge-base folder (one Turtle file per synthetic study, in a temporary
 folder that is deleted afterwards) and prints:
-  cold index s   first StoreIndex.load: parses every stored file once (then cached)
-  warm index s   StoreIndex.load as every later `exmech validate` / `exmech add` pays it: scan + cache
+  cold index s   first KbIndex.load: parses every stored file once (then cached)
+  warm index s   KbIndex.load as every later `exmech validate` / `exmech add` pays it: scan + cache
   trial s        median time to check a trial entry (tests/examples/valid/Claim-sourced.ttl) with the index
   mediation s    the same for a mediation-only entry naming a stored trial (whose file is read for the slice)
   naive s        pyshacl over ontology + the whole store + the entry, in a subprocess cut at --naive-timeout
@@ -28,7 +28,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from exmech.checks.shapes import validate as shacl_validate
-from exmech.entries.kb_index import StoreIndex
+from exmech.entries.kb_index import KbIndex
 from exmech.entries.read import read_entry
 from exmech.entries.validate import base_graph, validate_entry
 from exmech.graph.namespaces import KB
@@ -106,10 +106,10 @@ def main() -> None:
             kb = Path(tmp) / "kb"
             write_store(n, kb)
             t0 = time.perf_counter()
-            StoreIndex.load(kb)
+            KbIndex.load(kb)
             cold = time.perf_counter() - t0
-            warm = median_time(lambda kb=kb: StoreIndex.load(kb), 3)
-            index = StoreIndex.load(kb)
+            warm = median_time(lambda kb=kb: KbIndex.load(kb), 3)
+            index = KbIndex.load(kb)
             problems = validate_entry(mediation, index)
             assert not [p for p in problems if p.severity == "Violation"], problems
             per_trial = median_time(lambda index=index: validate_entry(trial, index), args.repeats)

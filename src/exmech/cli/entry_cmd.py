@@ -10,10 +10,12 @@ from rdflib.namespace import SH
 
 from exmech.cli.options import KbDir, ValidateFormat, fail, format_option
 from exmech.entries.form import COLUMNS, template_text, write_template
-from exmech.entries.kb_write import AddError, KbFolderError, locked, remove_stale, write_locked
+from exmech.entries.kb_write import AddError, KbFolderError, locked, main_node, remove_stale, write_locked
+from exmech.entries.provenance import addition_record, orcid_iri, without_additions
 from exmech.entries.read import EntryError, read_entry
-from exmech.entries.validate import check_entry, duplicate_problems, with_rows
-from exmech.entries.validate import store_index as _store_index
+from exmech.entries.validate import check_entry, duplicate_problems, load_kb_index, with_rows
+from exmech.entries.workbook import WorkbookError, graph_to_sheets
+from exmech.entries.workbook_files import empty_sheets, help_rows, stored_trial_file, write_workbook
 from exmech.graph.load import SourceError
 from exmech.graph.resources import checkout_dir
 
@@ -31,10 +33,10 @@ def _read_all(files: list[Path]) -> dict[Path, Graph]:
     return entries
 
 
-def store_index(kb: Path | None):
+def kb_index_or_fail(kb: Path | None):
     """The stored knowledge base's index; a stored file that cannot be parsed is exit 2, not a traceback."""
     try:
-        return _store_index(kb)
+        return load_kb_index(kb)
     except (SourceError, OSError) as exc:
         fail(f"the knowledge base cannot be read: {exc}")
 
@@ -71,7 +73,7 @@ def validate(
     Example: exmech validate new-trial.ttl --format json
     """
     entries = _read_all(files)
-    index = store_index(kb)
+    index = kb_index_or_fail(kb)
     worst, results, reports = 0, {}, Graph()
     reports.bind("sh", SH)
     for path, entry in entries.items():
@@ -104,8 +106,15 @@ def validate(
 
 
 def add(
-    files: list[Path] = typer.Argument(..., help="Entry files to add (.ttl, .jsonld, .csv, .xlsx)."),
+    files: list[Path] = typer.Argument(
+        ..., help="Entry files to add (.ttl, .jsonld, .csv, .xlsx, or a folder of workbook CSV files)."
+    ),
     kb: Path | None = KbDir,
+    curator: str | None = typer.Option(
+        None,
+        "--curator",
+        help="Your ORCID iD: recorded, with the date and file name, as who added the entry.",
+    ),
 ) -> None:
     """Validate each entry and add it to the knowledge base only if it has no violation (all or nothing per file).
 
@@ -121,23 +130,24 @@ def add(
     Example: exmech add new-trial.ttl --kb ontology/kb
     """
     kb_dir = kb or checkout_dir("ontology", "exmech add without --kb") / "kb"
+    who = orcid_iri(curator) if curator else None
     entries = _read_all(files)
-    index = store_index(kb_dir)
+    index = kb_index_or_fail(kb_dir)
     checked = {path: _check(entry, index)[0] for path, entry in entries.items()}  # outside the lock
     worst = 0
     try:
         with locked(kb_dir):  # held only to re-check what a concurrent add can change, and to write
             for stale in remove_stale(kb_dir):
                 typer.echo(f"removed {stale}, a temporary file an interrupted earlier add left behind")
-            index = store_index(kb_dir)
+            index = kb_index_or_fail(kb_dir)
             for path, entry in entries.items():
-                worst = max(worst, _add_one(path, entry, checked[path], index, kb_dir))
+                worst = max(worst, _add_one(path, entry, checked[path], index, kb_dir, who))
     except KbFolderError as exc:
         fail(f"{exc}")
     raise typer.Exit(worst)
 
 
-def _add_one(path: Path, entry: Graph, problems, index, kb_dir: Path) -> int:
+def _add_one(path: Path, entry: Graph, problems, index, kb_dir: Path, curator) -> int:
     """Write one checked entry under the lock; 0 added or present, 1 it does not conform or clashes."""
     violations = [p for p in problems if p.severity == "Violation"]
     violations = violations or with_rows(duplicate_problems(entry, index), entry)
@@ -147,7 +157,8 @@ def _add_one(path: Path, entry: Graph, problems, index, kb_dir: Path) -> int:
             typer.echo(f"  {p.line()}")
         return 1
     try:
-        added = write_locked(entry, kb_dir)
+        record = addition_record(main_node(entry), path, curator) if curator else None
+        added = write_locked(entry, kb_dir, record, source=path.name)
     except AddError as exc:
         typer.echo(f"{path}: not added: {exc}")
         return 1
@@ -162,15 +173,29 @@ def template(
         None,
         "-o",
         "--output",
-        help="Write the form here (.csv, or .xlsx for a workbook); default: CSV on stdout.",
+        help="Write the form here: .csv (one row per trial), .xlsx (with --sheets or --from: the workbook), "
+        "or, with --sheets or --from, a folder of CSV files one per sheet; default: the one-row CSV on stdout.",
     ),
+    trial: str | None = typer.Option(
+        None, "--from", help="Write this stored trial (its key, e.g. sherman2011) as a filled workbook."
+    ),
+    sheets: bool = typer.Option(False, "--sheets", help="Write the empty multi-sheet workbook."),
+    kb: Path | None = KbDir,
 ) -> None:
-    """Write an empty entry form (one row per trial: one exercise arm, one comparator, one outcome, one mechanism).
+    """Write an entry form: the one-row-per-trial CSV/XLSX, the multi-sheet workbook (--sheets), or a stored trial
+    as a filled workbook (--from TRIAL), which validates and adds back to the same graph.
 
-    The columns and what they mean are printed after writing a file, and listed in the README.
+    The workbook has a sheet per kind of record (trials, publications, populations, arms, interventions,
+    measurements, claims, mediation, effects) and a help sheet listing every column and the exercise-class guide;
+    the same columns are printed after writing a file.
 
-    Example: exmech template -o new-trials.xlsx
+    Example: exmech template --from sherman2011 -o sherman2011.xlsx
     """
+    if trial or sheets:
+        if out is None:
+            fail("--from and --sheets need -o FILE.xlsx or -o FOLDER (CSV files, one per sheet)")
+        _write_sheets(out, trial, kb)
+        return
     if out is None:
         typer.echo(template_text(), nl=False)
         return
@@ -178,6 +203,26 @@ def template(
     typer.echo(f"wrote {out}; columns:")
     for name, meaning in COLUMNS.items():
         typer.echo(f"  {name}: {meaning}")
+
+
+def _write_sheets(out: Path, trial: str | None, kb: Path | None) -> None:
+    try:
+        if trial:
+            kb_dir = kb or checkout_dir("ontology", "exmech template --from without --kb") / "kb"
+            book = graph_to_sheets(
+                without_additions(Graph().parse(stored_trial_file(trial, kb_dir), format="turtle"))
+            )
+        else:
+            book = empty_sheets()
+        write_workbook(book, out)
+    except WorkbookError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{out}: cannot write: {exc.strerror or exc}")
+    typer.echo(f"wrote {out}; sheets and columns:")
+    for row in help_rows()[1:]:
+        if row[1]:
+            typer.echo(f"  {row[0]}.{row[1]}: {row[2]}")
 
 
 def register(app: typer.Typer) -> None:

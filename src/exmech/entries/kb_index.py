@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import platformdirs
 from rdflib import BNode, Graph, Literal
 
 from exmech.graph.load import parse_file
@@ -42,15 +43,17 @@ def slug_root(node) -> str | None:
 
 
 def cache_dir() -> Path:
-    base = (
-        os.environ.get("EXMECH_CACHE_DIR")
-        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "exmech"
-    )
-    return Path(base)
+    """exmech's cache folder: $EXMECH_CACHE_DIR if set, else the user cache folder of the platform (platformdirs)."""
+    return Path(os.environ.get("EXMECH_CACHE_DIR") or platformdirs.user_cache_dir("exmech", appauthor=False))
+
+
+def kb_key(kb_dir: Path) -> str:
+    """A short name for a knowledge-base folder, from its resolved path: its cache and lock files are named by it."""
+    return hashlib.sha256(str(kb_dir.resolve()).encode()).hexdigest()[:16]
 
 
 @dataclass
-class StoreIndex:
+class KbIndex:
     """Identifiers of the stored entries and which files describe which slug roots."""
 
     root: Path | None = None
@@ -61,10 +64,10 @@ class StoreIndex:
 
     # -- building --------------------------------------------------------------------------------------------
     @classmethod
-    def load(cls, kb_dir: Path | None = None) -> "StoreIndex":
+    def load(cls, kb_dir: Path | None = None) -> "KbIndex":
         """The index of a knowledge-base folder (default: the shipped one), refreshed against the files on disk."""
         root = (kb_dir or resource_dir("ontology") / "kb").resolve()
-        cache = cache_dir() / f"index-{hashlib.sha256(str(root).encode()).hexdigest()[:16]}.json"
+        cache = cache_dir() / f"index-{kb_key(root)}.json"
         try:
             stored = json.loads(cache.read_text(encoding="utf-8"))
             old = (

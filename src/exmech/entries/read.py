@@ -14,6 +14,10 @@ from pathlib import Path
 from rdflib import Graph
 
 from exmech.entries.form import records_to_graph, rows_to_graph
+from exmech.entries.model import SHEET_BY_NAME
+from exmech.entries.provenance import comment_lines
+from exmech.entries.workbook import WorkbookError, sheets_to_graph
+from exmech.entries.workbook_files import HELP_SHEET, read_csv_folder, unescape
 from exmech.errors import InputError
 from exmech.graph.iri_rules import bad_iri
 from exmech.graph.namespaces import CONTEXT
@@ -23,6 +27,7 @@ MAX_JSON_DEPTH = 32
 CONTEXT_IRI = "https://w3id.org/exmech/context.jsonld"
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # an XLSX is a zip: refuse zip bombs before opening it
 MAX_ROWS = 5000
+_HUGE_EXPONENT = re.compile(r"[0-9.][eE][+]?0*[1-9][0-9]{3,}")
 FORMATS = {
     ".ttl": "turtle",
     ".turtle": "turtle",
@@ -135,8 +140,12 @@ def _json_ld(text: str, path: Path) -> Graph:
 
 
 def read_entry(path: Path) -> Graph:
-    """Parse one entry file by its extension; raise EntryError with file and position on any problem."""
-    graph = _parse_entry(path)
+    """Parse one entry file by its extension (a folder: a workbook as CSV files); raise EntryError with file and
+    position (for a workbook: sheet, row and column) on any problem."""
+    try:
+        graph = _parse_entry(path)
+    except WorkbookError as exc:
+        raise EntryError(str(exc)) from exc
     found = bad_iri(graph)
     if found:
         iri, char = found
@@ -148,6 +157,8 @@ def read_entry(path: Path) -> Graph:
 
 
 def _parse_entry(path: Path) -> Graph:
+    if path.is_dir():  # a workbook entry as CSV files, one per sheet
+        return sheets_to_graph(read_csv_folder(path, read_text, MAX_ROWS), path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise EntryError(f"{path}: unknown file type {path.suffix!r}; use .ttl, .jsonld, .csv, .xlsx or .rdf")
@@ -156,6 +167,7 @@ def _parse_entry(path: Path) -> Graph:
     text = read_text(path)
     if fmt == "csv":
         return rows_to_graph(text, path)
+    _no_huge_exponent(text, path)
     if fmt == "json-ld":
         return _json_ld(text, path)
     if fmt == "xml" and re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
@@ -167,7 +179,19 @@ def _parse_entry(path: Path) -> Graph:
         graph.parse(data=text, format=fmt)
     except Exception as exc:  # parser-specific exception types
         raise EntryError(f"{path}: not valid {fmt}: {exc}") from exc
+    graph.entry_comments = comment_lines(path, text)  # type: ignore[attr-defined]  # the curator's notes
     return _not_empty(graph, path)
+
+
+def _no_huge_exponent(text: str, path: Path) -> None:
+    """rdflib writes an xsd:decimal such as "1E+99999999" out in full (100 MB from 30 bytes): refuse exponents
+    of 1000 or more before parsing; no entry needs them."""
+    found = _HUGE_EXPONENT.search(text)
+    if found:
+        line = text[: found.start()].count("\n") + 1
+        raise EntryError(
+            f"{path}: line {line}: the number {found.group(0)!r}... has an exponent of 1000 or more"
+        )
 
 
 def _not_empty(graph: Graph, path: Path) -> Graph:
@@ -195,6 +219,10 @@ def _xlsx(path: Path) -> Graph:
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
+        if set(book.sheetnames) & set(SHEET_BY_NAME):
+            sheets = {name: _sheet_rows(path, book[name]) for name in book.sheetnames if name != HELP_SHEET}
+            book.close()
+            return sheets_to_graph(sheets, path)
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         header = list(next(rows, ()) or ())
@@ -204,11 +232,22 @@ def _xlsx(path: Path) -> Graph:
                 raise EntryError(f"{path}: more than {MAX_ROWS} rows; split the workbook")
             body.append((number, [_cell(v) for v in values]))
         book.close()
-    except EntryError:
+    except (EntryError, WorkbookError):
         raise
     except Exception as exc:  # openpyxl raises several types for damaged workbooks
         raise EntryError(f"{path}: not a readable .xlsx workbook: {exc}") from exc
     return records_to_graph(header, body, path)
+
+
+def _sheet_rows(path: Path, sheet) -> tuple[list, list]:
+    rows = sheet.iter_rows(values_only=True)
+    header = [_cell(v) for v in (next(rows, ()) or ())]
+    body = []
+    for number, values in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            raise EntryError(f"{path}: sheet {sheet.title}: more than {MAX_ROWS} rows; split the workbook")
+        body.append((number, [unescape(_cell(v)) for v in values]))
+    return header, body
 
 
 def _cell(value) -> str:

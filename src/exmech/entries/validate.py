@@ -5,54 +5,25 @@ vocabularies, the entry and the stored descriptions of the few nodes the entry p
 mediation analysis analyses); the rest of the store is consulted through its identifier index (DOI, PMID, registry).
 """
 
-import difflib
 from dataclasses import replace
-from functools import cache
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.namespace import RDF, RDFS, SH
 
 from exmech.checks.shapes import Problem
 from exmech.checks.shapes import report as shacl_report
-from exmech.entries.kb_index import StoreIndex, identifier_keys
+from exmech.entries.field_checks import ontology_graph, type_problems, vocabulary_problems
+from exmech.entries.kb_index import IDENTIFIERS, KbIndex, identifier_keys
 from exmech.entries.kb_write import AddError, same_entry, target_path
+from exmech.entries.workbook import where
 from exmech.graph.iri_rules import IMPORT_PREDICATES, SLUG_RULE, is_closed, is_slug, slug_of
-from exmech.graph.load import parse_file
-from exmech.graph.namespaces import EXM, INSTR, KB, MECH, OUTC, SHAPES, THEME, compact, expand
-from exmech.graph.resources import ontology_files
-
-# links whose object must be a term of a controlled vocabulary (None: a mechanism or an outcome domain)
-VOCAB_LINKS = {
-    EXM.proposedMechanism: MECH,
-    EXM.mediator: MECH,
-    EXM.ofConstruct: None,
-    EXM.forOutcome: OUTC,
-    EXM.outcome: OUTC,
-    EXM.usesInstrument: INSTR,
-    EXM.mediatorInstrument: INSTR,
-    EXM.outcomeInstrument: INSTR,
-    EXM.inTheme: THEME,
-    EXM.theme: THEME,
-}
-
-
-@cache
-def _ontology() -> Graph:
-    graph = Graph()
-    for path in ontology_files():
-        parse_file(graph, path)
-    return graph
-
-
-@cache
-def _defined() -> frozenset:
-    return frozenset(_ontology().subjects(RDF.type, None))
+from exmech.graph.namespaces import KB, SHAPES, compact, expand
 
 
 def base_graph() -> Graph:
     """A fresh copy of ontology + vocabularies, to which an entry is added for checking."""
-    return _ontology() + Graph()
+    return ontology_graph() + Graph()
 
 
 def identifier_index(graph: Graph) -> dict[str, URIRef]:
@@ -60,75 +31,9 @@ def identifier_index(graph: Graph) -> dict[str, URIRef]:
     return {key: URIRef(node) for key, node in identifier_keys(graph).items()}
 
 
-def store_index(kb_dir: Path | None = None) -> StoreIndex:
+def load_kb_index(kb_dir: Path | None = None) -> KbIndex:
     """The index of the stored knowledge base (default: the shipped one) that validation consults."""
-    return StoreIndex.load(kb_dir)
-
-
-def _local(term, namespace) -> str:
-    return str(term)[len(str(namespace)) :]
-
-
-def _nearest(name: str, candidates) -> str:
-    near = difflib.get_close_matches(name, sorted(candidates), n=3, cutoff=0.5)
-    return f"; nearest valid names: {', '.join(near)}" if near else ""
-
-
-def _vocabulary_problems(entry: Graph) -> list[Problem]:
-    """Terms the entry uses that the ontology or a vocabulary does not define, with the nearest valid names."""
-    defined, problems = _defined(), []
-
-    def terms(*spaces) -> list[str]:
-        return [_local(t, ns) for ns in spaces for t in defined if str(t).startswith(str(ns))]
-
-    for prop, namespace in VOCAB_LINKS.items():
-        for node, value in entry.subject_objects(prop):
-            if isinstance(value, URIRef) and value not in defined:
-                spaces = [namespace] if namespace else [MECH, OUTC]
-                problems.append(
-                    Problem(
-                        "Violation",
-                        compact(str(node)),
-                        compact(str(prop)),
-                        f"{compact(str(value))} is not in the controlled vocabulary"
-                        f"{_nearest(str(value).rsplit('/', 1)[-1], terms(*spaces))}",
-                        "vocabulary",
-                        value=compact(str(value)),
-                    )
-                )
-    for node, cls in entry.subject_objects(RDF.type):
-        if str(cls).startswith(str(EXM)) and cls not in defined:
-            problems.append(
-                Problem(
-                    "Violation",
-                    compact(str(node)),
-                    "rdf:type",
-                    f"{compact(str(cls))} is not a class of the ontology"
-                    f"{_nearest(_local(cls, EXM), terms(EXM))}",
-                    "vocabulary",
-                    value=compact(str(cls)),
-                )
-            )
-    properties = [
-        t
-        for t in defined
-        if _ontology().value(t, RDF.type)
-        in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
-    ]
-    for prop in sorted(set(entry.predicates())):
-        if str(prop).startswith(str(EXM)) and prop not in defined:
-            for node in sorted(set(entry.subjects(prop, None)))[:1]:
-                problems.append(
-                    Problem(
-                        "Violation",
-                        compact(str(node)),
-                        compact(str(prop)),
-                        f"{compact(str(prop))} is not a property of the ontology"
-                        f"{_nearest(_local(prop, EXM), [_local(p, EXM) for p in properties if str(p).startswith(str(EXM))])}",
-                        "vocabulary",
-                    )
-                )
-    return problems + _iri_problems(entry)
+    return KbIndex.load(kb_dir)
 
 
 def _iri_problems(entry: Graph) -> list[Problem]:
@@ -165,7 +70,7 @@ def _iri_problems(entry: Graph) -> list[Problem]:
     return problems
 
 
-def _target(entry: Graph, index: StoreIndex) -> str | None:
+def _target(entry: Graph, index: KbIndex) -> str | None:
     if index.root is None:
         return None
     try:
@@ -174,14 +79,19 @@ def _target(entry: Graph, index: StoreIndex) -> str | None:
         return None
 
 
-def _duplicate_problems(entry: Graph, index: StoreIndex) -> list[Problem]:
+def _duplicate_problems(entry: Graph, index: KbIndex) -> list[Problem]:
     """Identifiers already stored on another node, and entry nodes a different stored entry already describes."""
     problems = []
     target = _target(entry, index)
+    typed = {
+        f"{compact(str(prop))} {str(value).strip().lower()}": str(value).strip()
+        for prop in IDENTIFIERS
+        for value in entry.objects(None, prop)
+    }
     for key, node in identifier_keys(entry).items():
         stored = index.identifier(key)
         if stored is not None and stored[0] != node:
-            prop, value = key.split(" ", 1)
+            prop, value = key.split(" ", 1)[0], typed.get(key, key.split(" ", 1)[1])  # as the entry wrote it
             problems.append(
                 Problem(
                     "Violation",
@@ -218,7 +128,7 @@ def _duplicate_problems(entry: Graph, index: StoreIndex) -> list[Problem]:
     return problems
 
 
-def _store_slice(entry: Graph, index: StoreIndex) -> Graph:
+def _store_slice(entry: Graph, index: KbIndex) -> Graph:
     """The stored descriptions of the knowledge-base nodes the entry points to but does not describe."""
     described = set(entry.subjects())
     wanted = {
@@ -233,13 +143,14 @@ def _store_slice(entry: Graph, index: StoreIndex) -> Graph:
     return piece
 
 
-def check_entry(entry: Graph, index: StoreIndex | dict | None = None) -> tuple[list[Problem], Graph]:
+def check_entry(entry: Graph, index: KbIndex | dict | None = None) -> tuple[list[Problem], Graph]:
     """All problems of one entry (vocabulary, duplicates, SHACL shapes) and the SHACL report graph."""
-    if not isinstance(index, StoreIndex):
-        index = StoreIndex(
+    if not isinstance(index, KbIndex):
+        index = KbIndex(
             None, {"<memory>": {"ids": {k: str(v) for k, v in (index or {}).items()}, "roots": []}}
         )
-    problems = _vocabulary_problems(entry) + _duplicate_problems(entry, index)
+    problems = vocabulary_problems(entry) + _iri_problems(entry) + type_problems(entry)
+    problems += _duplicate_problems(entry, index)
     data = base_graph()
     for triple in _store_slice(entry, index):
         data.add(triple)
@@ -259,12 +170,12 @@ def check_entry(entry: Graph, index: StoreIndex | dict | None = None) -> tuple[l
     return sorted(set(problems), key=_order), _own_report(report_graph, problems, own)
 
 
-def duplicate_problems(entry: Graph, index: StoreIndex) -> list[Problem]:
+def duplicate_problems(entry: Graph, index: KbIndex) -> list[Problem]:
     """What a concurrent add can change after an entry was checked: stored identifiers and files (under the lock)."""
     return _duplicate_problems(entry, index)
 
 
-def validate_entry(entry: Graph, index: StoreIndex | dict | None = None) -> list[Problem]:
+def validate_entry(entry: Graph, index: KbIndex | dict | None = None) -> list[Problem]:
     """All problems of one entry: vocabulary, duplicates against the store index, then the SHACL shapes."""
     return check_entry(entry, index)[0]
 
@@ -301,7 +212,14 @@ def _own_report(report_graph: Graph, problems: list[Problem], own: set[str]) -> 
 
 
 def with_rows(problems: list[Problem], entry: Graph) -> list[Problem]:
-    """For spreadsheet entries, give each problem the row of the trial its node belongs to."""
+    """For spreadsheet entries, give each problem the row of the trial its node belongs to; for workbook entries,
+    the sheet, row, column and field of the node's cell."""
+    if hasattr(entry, "entry_cells"):
+        located = []
+        for p in problems:
+            prefix, row = where(entry, p.focus, p.path)
+            located.append(replace(p, row=row, message=prefix + p.message))
+        return sorted(located, key=_order)
     rows = getattr(entry, "entry_rows", None)
     if not rows:
         return problems
@@ -314,12 +232,12 @@ def with_rows(problems: list[Problem], entry: Graph) -> list[Problem]:
 
 __all__ = [
     "Problem",
-    "StoreIndex",
+    "KbIndex",
     "base_graph",
     "check_entry",
     "duplicate_problems",
     "identifier_index",
-    "store_index",
+    "load_kb_index",
     "validate_entry",
     "with_rows",
 ]
