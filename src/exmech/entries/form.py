@@ -101,6 +101,15 @@ def rows_to_graph(text: str, path: Path) -> Graph:
     return records_to_graph(header, rows, path, 1 + skipped)
 
 
+class EntryGraph(Graph):
+    """An entry read from the one-row form: its graph, and the spreadsheet row each trial came from (so that
+    problems can name the row)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entry_rows: dict[str, int] = {}
+
+
 def records_to_graph(header: list[str], rows, path: Path, header_row: int = 1) -> Graph:
     """Spreadsheet rows (row number, cells) under a header row as a graph; each trial remembers its row."""
     header = [str(h or "").strip() for h in header]
@@ -116,8 +125,8 @@ def records_to_graph(header: list[str], rows, path: Path, header_row: int = 1) -
         raise _error(
             path, header_row, f"unknown column(s) {', '.join(unknown)}; expected: {', '.join(COLUMNS)}"
         )
-    graph = bind_prefixes(Graph())
-    graph.entry_rows = {}
+    graph = EntryGraph()
+    bind_prefixes(graph)
     for row_number, values in rows:
         values = ["" if v is None else str(v) for v in values]
         if not any(v.strip() for v in values):

@@ -90,7 +90,7 @@ class KbIndex:
     def _record(self, path: Path, mtime_ns: int, size: int) -> dict:
         graph = Graph()
         parse_file(graph, path)
-        self._parsed[path.relative_to(self.root).as_posix()] = graph
+        self._parsed[path.relative_to(self._folder()).as_posix()] = graph
         return {
             "mtime_ns": mtime_ns,
             "size": size,
@@ -123,15 +123,22 @@ class KbIndex:
         self._parsed[rel] = graph
         self._keys = self._roots = None
 
+    def _folder(self) -> Path:
+        if self.root is None:
+            raise ValueError("this index has no knowledge-base folder")
+        return self.root
+
     # -- asking --------------------------------------------------------------------------------------------
     def _inverted(self) -> tuple[dict, dict]:
-        if self._keys is None:
-            self._keys, self._roots = {}, {}
+        if self._keys is None or self._roots is None:
+            keys: dict = {}
+            roots: dict = {}
             for rel, record in self.files.items():
                 for key, node in record["ids"].items():
-                    self._keys.setdefault(key, (node, rel))
+                    keys.setdefault(key, (node, rel))
                 for root in record["roots"]:
-                    self._roots.setdefault(root, []).append(rel)
+                    roots.setdefault(root, []).append(rel)
+            self._keys, self._roots = keys, roots
         return self._keys, self._roots
 
     def identifier(self, key: str) -> tuple[str, str] | None:
@@ -141,7 +148,7 @@ class KbIndex:
     def graph_of(self, rel: str) -> Graph:
         if rel not in self._parsed:
             graph = Graph()
-            parse_file(graph, self.root / rel)
+            parse_file(graph, self._folder() / rel)
             self._parsed[rel] = graph
         return self._parsed[rel]
 

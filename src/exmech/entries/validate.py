@@ -55,11 +55,11 @@ def _iri_problems(entry: Graph) -> list[Problem]:
             continue
         problems.append(Problem("Violation", compact(str(node)), "", message, "vocabulary"))
     for prop in sorted(IMPORT_PREDICATES):
-        for node, value in sorted(entry.subject_objects(prop)):
+        for subject, value in sorted(entry.subject_objects(prop), key=str):
             problems.append(
                 Problem(
                     "Violation",
-                    compact(str(node)),
+                    compact(str(subject)),
                     compact(str(prop)),
                     f"{compact(str(prop))} makes loaders and reasoners fetch or open what it names; an entry "
                     "may not import anything (cite sources with dcterms:source or rdfs:seeAlso)",
