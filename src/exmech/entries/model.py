@@ -202,6 +202,7 @@ SHEETS = (
             LOCATION,
             _f("statement", EXM.statement, "text", "your paraphrase of the statement"),
             DERIVED,
+            COMMENT,
         ),
     ),
     Sheet(
