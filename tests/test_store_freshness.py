@@ -46,3 +46,19 @@ def test_an_unchanged_knowledge_base_is_not_reloaded(tmp_path):
 def test_a_store_filled_by_another_tool_is_refused_read_only(tmp_path):
     with pytest.raises(StoreError, match="stale"):
         open_store(f"oxigraph-read-only:{tmp_path / 'never-filled'}")
+
+
+def test_the_embedded_store_is_never_stale_and_never_shared(tmp_path):
+    """load_graph copies an earlier build of unchanged sources: each caller gets its own graph, and a changed
+    file is parsed again (the copy is keyed by the sources' digest, not by their names)."""
+    kb = tmp_path / "kb"
+    shutil.copytree(resource_dir("ontology") / "kb", kb)
+    first = open_store("memory", kb_dir=kb)
+    before = trials(first)
+    first.update("INSERT DATA { <urn:x:t> a <https://w3id.org/exmech/ontology/RandomisedControlledTrial> }")
+    assert trials(first) == before + 1
+    assert trials(open_store("memory", kb_dir=kb)) == before  # the change above stayed in its own graph
+
+    with (kb / "studies" / "costa2009.ttl").open("a", encoding="utf-8") as changed:  # same name, new content
+        changed.write("\nkb:costa2009b a exm:RandomisedControlledTrial .\n")
+    assert trials(open_store("memory", kb_dir=kb)) == before + 1

@@ -1,6 +1,7 @@
 """Files to graph: parse the ontology, vocabularies and knowledge base, then add what the rules derive."""
 
 import hashlib
+from collections import OrderedDict
 from pathlib import Path
 from typing import cast
 
@@ -42,13 +43,45 @@ def derive(graph: Graph, passes: int = 1) -> int:
     return len(graph) - before
 
 
+# Graphs already built in this process, by the digest of their sources: a second load of unchanged files (the
+# server, the Python API, a test session running many commands) copies the built graph instead of parsing and
+# deriving again. Bounded: the few most recent builds only.
+_BUILT: "OrderedDict[str, Graph]" = OrderedDict()
+_BUILT_MAX = 3
+
+
 def load_graph(kb_dir: Path | None = None, extra: list[Path] | None = None, store: str = "default") -> Graph:
-    """Build the merged graph: ontology + vocabularies + knowledge base (+ extra files) + derived facts."""
+    """Build the merged graph: ontology + vocabularies + knowledge base (+ extra files) + derived facts.
+
+    Every call returns a graph of its own (callers may change it); an unchanged set of sources, seen earlier in
+    this process, is copied from the earlier build rather than parsed and derived again."""
+    files = [*ontology_files(), *knowledge_base_files(kb_dir), *(extra or [])]
+    if store != "default":
+        return _build(files, store)
+    key = source_digest(files)
+    if key not in _BUILT:
+        _BUILT[key] = _build(files, store)
+        while len(_BUILT) > _BUILT_MAX:
+            _BUILT.popitem(last=False)
+    _BUILT.move_to_end(key)
+    return _copy(_BUILT[key])
+
+
+def _build(files: list[Path], store: str) -> Graph:
     graph = bind_prefixes(Graph(store=store))
-    for path in [*ontology_files(), *knowledge_base_files(kb_dir), *(extra or [])]:
+    for path in files:
         parse_file(graph, path)
     derive(graph)
     return graph
+
+
+def _copy(graph: Graph) -> Graph:
+    """A new graph with the same triples and the same prefix bindings, in the same order (serialisations match)."""
+    copy = Graph()
+    for prefix, namespace in graph.namespaces():
+        copy.bind(prefix, namespace, override=True, replace=True)
+    copy.addN((s, p, o, copy) for s, p, o in graph)
+    return copy
 
 
 def source_digest(files: list[Path]) -> str:
