@@ -1,5 +1,6 @@
 """Options shared by several commands, defined once."""
 
+import os
 from enum import Enum
 from pathlib import Path
 from typing import NoReturn
@@ -106,11 +107,23 @@ def format_option(default: Enum | None, help: str):
     return typer.Option(default, "-f", "--format", help=help)
 
 
+def _writable_output(out: Path | None) -> Path | None:
+    """-o is checked before any work (not after a long check): its folder exists and can be written into."""
+    if out is not None:
+        folder = out.parent
+        if not folder.is_dir():
+            raise typer.BadParameter(f"{out}: {folder} is not a folder that exists")
+        if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+            raise typer.BadParameter(f"{out}: cannot be written (permission denied)")
+    return out
+
+
 OutFile = typer.Option(
     None,
     "-o",
     "--output",
     dir_okay=False,
+    callback=_writable_output,
     help="Write the output to this file (the same bytes as standard output) instead of printing it.",
 )
 
