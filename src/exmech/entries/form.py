@@ -35,7 +35,7 @@ COLUMNS = {
     "extraction": "FullText, AbstractOnly or CitationOnly",
     "sample_size": "number randomised",
     "min_pain_weeks": "shortest pain duration admitted, in weeks (12 or more; weeks only: 3 months is 13)",
-    "exercise_type": "exercise class, e.g. PilatesExercise, WalkingExercise (see the ontology)",
+    "exercise_type": "exercise class, e.g. PilatesExercise, WalkingExercise (PNF, exergames, ...: see the guide)",
     "exercise_label": "what the exercise arm received",
     "sessions_per_week": "exercise sessions per week",
     "session_minutes": "minutes per session",
