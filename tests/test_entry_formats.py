@@ -148,3 +148,16 @@ def test_every_column_of_the_one_row_form_is_mapped(tmp_path):
             continue
         less = read_entry(write_csv(tmp_path / "less.csv", filled | {column: ""}))
         assert set(less) != set(full), f"column {column} of the one-row form does not reach the graph"
+
+
+def test_a_one_row_problem_names_its_row_and_column(tmp_path):
+    path = write_csv(
+        tmp_path / "e.csv", GOOD_ROW | {"outcome_weeks": "6 monts", "comparator_type": "TrueControll"}
+    )
+    result = runner.invoke(app, ["validate", str(path)])
+    lines = [x.strip() for x in result.output.splitlines() if x.strip().startswith("Violation")]
+    assert result.exit_code == 1 and len(lines) == 2, result.output
+    [weeks] = [x for x in lines if "timePointWeeks" in x]
+    assert "row 2:" in weeks and "column outcome_weeks:" in weeks and "6 monts" in weeks
+    [comparator] = [x for x in lines if "TrueControll" in x]
+    assert "row 2:" in comparator and "column comparator_type:" in comparator and "TrueControl" in comparator

@@ -11,13 +11,14 @@ graph, and adding it in one format after the other changes nothing.
 import csv
 import io
 import re
+from functools import cache
 from pathlib import Path
 
 from rdflib import Graph
 
 from exmech.entries.model import SEPARATOR, SHEET_BY_NAME
 from exmech.entries.workbook import row_to_graph
-from exmech.graph.namespaces import bind_prefixes
+from exmech.graph.namespaces import bind_prefixes, compact
 from exmech.outputs.cells import escape_text
 
 # column -> what it means (also the documentation `exmech template --help` and the README print)
@@ -80,8 +81,14 @@ VIEW = {
     "mechanism_location": ("claims", "-claim1", "location"),
     "mechanism_statement": ("claims", "-claim1", "statement"),
 }
-# the `source` column is the source of these rows (a claim's: derived_from)
-SOURCE_OF = {"": "source", "-pub": "source", "-pop": "source", "-int1": "source", "-claim1": "derived_from"}
+# the `source` column is the source of these rows (a claim's: derived_from): id suffix -> (sheet, column)
+SOURCE_OF = {
+    "": ("trials", "source"),
+    "-pub": ("publications", "source"),
+    "-pop": ("populations", "source"),
+    "-int1": ("interventions", "source"),
+    "-claim1": ("claims", "derived_from"),
+}
 # rows that exist only when their key column is filled (the comparator's arm goes with the comparator)
 OPTIONAL = {"-arm2": "comparator_type", "-int2": "comparator_type", "-m1": "outcome", "-claim1": "mechanism"}
 # a label left empty is the slug (the trial) or the class (an intervention)
@@ -214,7 +221,7 @@ def workbook_rows(slug: str, c: dict) -> dict[tuple[str, str], dict[str, str]]:
             rows[sheet, suffix][target] = c[column]
     for (_, suffix), cells in rows.items():
         if suffix in SOURCE_OF and c.get("source"):
-            cells[SOURCE_OF[suffix]] = c["source"]
+            cells[SOURCE_OF[suffix][1]] = c["source"]
         if suffix in DEFAULT_LABEL and not cells.get("label"):
             cells["label"] = c.get(DEFAULT_LABEL[suffix], "")
     return rows
@@ -224,3 +231,25 @@ def _add_row(g: Graph, slug: str, c: dict, where: str) -> None:
     """Add one row of the form to the graph, through the workbook's reader."""
     for (sheet, suffix), cells in workbook_rows(slug, c).items():
         row_to_graph(g, SHEET_BY_NAME[sheet], {"id": f"{slug}{suffix}", **cells}, where)
+
+
+@cache
+def _columns_by_field() -> dict[tuple[str, str], str]:
+    """(id suffix, property CURIE) -> the one-row column that fills it."""
+    found: dict[tuple[str, str], str] = {}
+    cells = [(column, sheet, suffix, target) for column, (sheet, suffix, target) in VIEW.items()]
+    cells += [("source", sheet, suffix, target) for suffix, (sheet, target) in SOURCE_OF.items()]
+    for column, sheet, suffix, target in cells:
+        fields = {f.column: compact(str(f.predicate)) for f in SHEET_BY_NAME[sheet].fields}
+        fields["class"] = "rdf:type"
+        if target in fields:  # a unit column fills no property of its own
+            found.setdefault((suffix, fields[target]), column)
+    return found
+
+
+def column_of(focus: str, path: str) -> str:
+    """The column of the one-row form that a problem about node focus (kb:<slug><suffix>) and property path is
+    about ('' when no one column is): kb:smith2010-m1 exm:timePointWeeks -> outcome_weeks."""
+    local = focus.removeprefix("kb:")
+    suffix = f"-{local.split('-', 1)[1]}" if "-" in local else ""
+    return _columns_by_field().get((suffix, path), "")
