@@ -33,7 +33,7 @@ COLUMNS = {
     "pmid": "PubMed ID, digits",
     "registration": "trial registry ID (NCT..., ACTRN..., ISRCTN...)",
     "source": "IRI of the source you read (https://doi.org/... or https://pubmed.ncbi.nlm.nih.gov/...)",
-    "extraction": "FullText, AbstractOnly or CitationOnly",
+    "extraction": "FullText, PartialText, AbstractOnly or CitationOnly",
     "sample_size": "number randomised",
     "min_pain_weeks": "shortest pain duration admitted, in weeks (12 or more; weeks only: 3 months is 13)",
     "exercise_type": "exercise class, e.g. PilatesExercise, WalkingExercise (PNF, exergames, ...: see the guide)",
@@ -47,7 +47,7 @@ COLUMNS = {
     "outcome": "outcome domain: pain-intensity, disability or quality-of-life",
     "outcome_instrument": "instrument id, e.g. rmdq, odi, nrs, vas",
     "outcome_weeks": "time point of the outcome after randomisation: weeks, or with its unit ('6 months', '12 weeks')",
-    "outcome_time_unit": "unit of outcome_weeks when it is a bare number: weeks (default) or months",
+    "outcome_time_unit": "unit of outcome_weeks when it is a bare number: weeks (default), months or years",
     "mechanism": "proposed mechanism id, e.g. self-efficacy (leave empty if none)",
     "mechanism_location": "where the source states it, e.g. 'Discussion, paragraph 3'",
     "mechanism_statement": "your paraphrase of the statement",
@@ -253,3 +253,21 @@ def column_of(focus: str, path: str) -> str:
     local = focus.removeprefix("kb:")
     suffix = f"-{local.split('-', 1)[1]}" if "-" in local else ""
     return _columns_by_field().get((suffix, path), "")
+
+
+def readme_table() -> str:
+    """The README's list of the one-row form's columns, each with the workbook cell it fills and its meaning
+    (tests/test_entry_model.py checks the README holds it)."""
+    lines = ["| column | workbook cell | meaning |", "|---|---|---|"]
+    for column, meaning in COLUMNS.items():
+        if column == "slug":
+            cell = "`trials.id` (and the trial key of every row below)"
+        elif column == "source":
+            cell = ", ".join(
+                f"`{sheet}.{target}` of `<slug>{suffix}`" for suffix, (sheet, target) in SOURCE_OF.items()
+            )
+        else:
+            sheet, suffix, target = VIEW[column]
+            cell = f"`{sheet}.{target}` of `<slug>{suffix}`"
+        lines.append(f"| `{column}` | {cell} | {meaning.replace('|', '/')} |")
+    return "\n".join(lines)
