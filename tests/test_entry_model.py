@@ -76,6 +76,13 @@ def test_the_readme_lists_every_sheet_and_column():
             assert f"`{column}`" in line, (sheet.name, column)
 
 
+def test_the_readme_lists_the_one_row_form_as_the_workbook_cells_it_fills():
+    from exmech.entries.form import readme_table
+
+    readme = (resource_dir("ontology").parent / "README.md").read_text(encoding="utf-8")
+    assert readme_table() in readme, "README's one-row table is not form.readme_table(): paste it again"
+
+
 def test_the_exercise_class_guide_names_real_classes_and_is_in_the_readme_and_help_sheet():
     import re
 

@@ -116,3 +116,44 @@ def test_the_empty_workbook_has_every_sheet_with_its_columns_and_the_help_sheet(
     assert runner.invoke(app, ["template", "--sheets"]).exit_code == 2  # needs -o
     with pytest.raises(EntryError, match="holds no rows"):
         read_entry(out)
+
+
+# GOOD_ROW (tests/entry_helpers.py) written by hand as the workbook rows the one-row form stands for
+SAME_TRIAL = {
+    "trials": "id,label,reported_in,population,arms,sample_size,registration,extraction,source\n"
+    "rowex2021,Rowex 2021: yoga vs education,rowex2021-pub,rowex2021-pop,rowex2021-arm1 | rowex2021-arm2,80,"
+    "NCT05555555,AbstractOnly,https://doi.org/10.5555/rowex\n",
+    "publications": "id,title,authors,year,journal,doi,pmid,source\n"
+    "rowex2021-pub,A made-up spreadsheet entry,Rowex A,2021,Example Journal,10.5555/rowex,5555555,"
+    "https://doi.org/10.5555/rowex\n",
+    "populations": "id,min_pain_weeks,source\nrowex2021-pop,12,https://doi.org/10.5555/rowex\n",
+    "arms": "id,receives\nrowex2021-arm1,rowex2021-int1\nrowex2021-arm2,rowex2021-int2\n",
+    "interventions": "id,class,label,sessions_per_week,session_minutes,weeks,supervision,source\n"
+    "rowex2021-int1,YogaExercise,Hatha yoga,2,60,12,Supervised,https://doi.org/10.5555/rowex\n"
+    "rowex2021-int2,HandsOffControl,Education booklet,,,,,\n",
+    "measurements": "id,class,trial,construct,instrument,weeks,time_unit\n"
+    "rowex2021-m1,OutcomeMeasurement,rowex2021,disability,rmdq,3,months\n",
+    "claims": "id,trial,intervention,mechanism,location,statement,derived_from\n"
+    'rowex2021-claim1,rowex2021,rowex2021-int1,self-efficacy,"Discussion, paragraph 2",made-up paraphrase,'
+    "https://doi.org/10.5555/rowex\n",
+}
+
+
+def test_the_same_trial_as_one_row_and_as_a_workbook_is_one_entry(tmp_path):
+    from entry_helpers import GOOD_ROW, tree_digest, write_csv
+
+    row = write_csv(tmp_path / "row.csv", GOOD_ROW | {"outcome_weeks": "3 months"})
+    book = tmp_path / "book"
+    book.mkdir()
+    for name, text in SAME_TRIAL.items():
+        (book / f"{name}.csv").write_text(text, encoding="utf-8")
+    assert set(read_entry(row)) == set(read_entry(book))
+    for first, second in ((row, book), (book, row)):
+        kb = tmp_path / f"kb-{first.name}"
+        kb.mkdir()
+        added = runner.invoke(app, ["add", str(first), "--kb", str(kb)])
+        assert added.exit_code == 0 and "added as" in added.output, added.output
+        digest = tree_digest(kb)
+        again = runner.invoke(app, ["add", str(second), "--kb", str(kb)])
+        assert again.exit_code == 0, again.output
+        assert "already present" in again.output and tree_digest(kb) == digest

@@ -219,3 +219,44 @@ def test_the_confidence_interval_rule_names_its_field():
     problems = validate_entry(read_entry(EXAMPLES / "invalid" / "Effect-ci-excludes-estimate.ttl"), {})
     [ci] = [p for p in problems if p.shape == "shp:EffectShape-ciContainsEstimate"]
     assert ci.path in ("exm:estimate", "exm:ciLower")
+
+
+def test_the_instruments_reviewers_need_are_defined_sourced_and_found_by_their_abbreviations(tmp_path):
+    from rdflib import URIRef
+    from rdflib.namespace import SKOS
+
+    from exmech.entries.field_checks import _choices, ontology_graph
+    from exmech.entries.hints import nearest
+    from exmech.graph.namespaces import EXM, INSTR
+
+    graph = ontology_graph()
+    typed = {
+        "BBS": "berg-balance-scale",
+        "Berg balance": "berg-balance-scale",
+        "ALBPS": "aberdeen-lbp-scale",
+        "Aberdeen": "aberdeen-lbp-scale",
+        "single-leg stance": "single-leg-stance",
+        "TUG": "timed-up-and-go",
+        "EMG": "trunk-muscle-emg",
+        "Biering-Sorensen": "trunk-extensor-endurance",
+        "SF-12": "sf12",
+        "EQ-5D": "eq5d",
+        "EuroQol": "eq5d",
+        "modified Oswestry": "modified-odi",
+        "Quebec": "qbpds",
+        "PSFS": "psfs",
+        "Tampa": "tsk",
+        "TSK-11": "tsk",
+        "Quebec scale": "qbpds",
+        "sit and reach": "sit-and-reach",
+    }
+    for text, local in typed.items():
+        assert nearest(text, _choices(str(INSTR)))[:1] == [local], text
+        term = INSTR[local]
+        assert graph.value(term, SKOS.definition) and graph.value(term, EXM.measuresConstruct), local
+    # the instruments added for this literature say where their definition was read
+    for local in set(typed.values()) - {"sit-and-reach"}:
+        sources = list(graph.objects(INSTR[local], URIRef("http://purl.org/dc/terms/source")))
+        assert sources and all(str(s).startswith(("https://", "http://")) for s in sources), local
+    [problem] = _row_problems(tmp_path, outcome_instrument="EQ5D-3L")
+    assert "eq5d" in problem.message

@@ -1,5 +1,7 @@
 """exmech query | queries: run a packaged or a user's SPARQL query, with parameters bound as RDF terms."""
 
+import shutil
+import textwrap
 from pathlib import Path
 
 import typer
@@ -98,11 +100,26 @@ def queries() -> None:
 
     Example: exmech queries
     """
+    width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
     for name, q in catalogue().items():
-        typer.echo(f"{name}\n    {q.question}")
+        typer.echo(name)
+        typer.echo(_wrapped(q.question, width, "    "))
         for p in q.parameters.values():
             default = f" (default {p.default})" if p.default else ""
-            typer.echo(f"    --param {p.name}=...{default}: {p.description}")
+            line = f"--param {p.name}=...{default}: {p.description}"
+            typer.echo(_wrapped(line, width, "        "))
+
+
+def _wrapped(text: str, width: int, indent: str) -> str:
+    """Text wrapped at width, every word whole (never cut), the first line indented 4, the rest by indent."""
+    return textwrap.fill(
+        text,
+        width,
+        initial_indent="    ",
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, XSD
 
 from exmech.checks.shapes import Problem, shapes_graph
 from exmech.entries.hints import Candidate, candidates, hint
+from exmech.entries.time_points import weeks_hint
 from exmech.graph.load import parse_file
 from exmech.graph.namespaces import EXM, INSTR, MECH, OUTC, THEME, compact
 from exmech.graph.resources import ontology_files
@@ -161,9 +162,14 @@ def type_problems(entry: Graph) -> list[Problem]:
         for node, value in sorted(entry.subject_objects(prop), key=str):
             if _wrong_type(value, expected):
                 shown = f'"{value}"' if isinstance(value, Literal) else compact(str(value))
+                label = ontology_graph().value(prop, RDFS.label)
                 message = (
-                    f"{shown} is not {EXPECTED[expected]}: a type error; write the value alone, "
-                    "in the field's unit (words or a unit after it make it text)"
+                    f"{shown} is not {EXPECTED[expected]}: a type error in {label or compact(str(prop))}"
+                    + (
+                        weeks_hint(str(value))
+                        or "; write the value alone, in the field's unit (words or a "
+                        "unit after it make it text)"
+                    )
                 )
                 problems.append(
                     Problem(

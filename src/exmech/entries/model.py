@@ -4,6 +4,8 @@ Each sheet holds one kind of node (a trial, a publication, an arm, ...), one row
 part of its IRI after kb:, e.g. sherman2011-arm2); the trial key is the id's slug root (sherman2011). Each column is
 one property: its kind says how a cell becomes an RDF term (`text`, `int`, `number` as written, `year`, `bool`, `ref`
 to another row's id, `term` of a namespace, `iri`), `many` that a cell holds several values separated by " | ".
+A time point's field has a `unit` column beside it: its cell may say "6 months" or "12 weeks", or hold a bare
+number whose unit the unit column gives (weeks when empty); exmech.entries.time_points converts it to weeks.
 The workbook reader and writer (exmech.entries.workbook), the help sheet and the README's column list are made from
 this table, and tests/test_entry_model.py checks it against the shapes, the ontology and the JSON-LD context.
 To add a field, add a Field here.
@@ -27,6 +29,7 @@ class Field:
     help: str
     many: bool = False
     namespaces: tuple = ()  # for kind "term": the namespaces a value may come from (the first is the default)
+    unit: str = ""  # a time point's unit column (weeks or months), read with it; written empty
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,11 @@ class Sheet:
 
 def _f(column, predicate, kind, help, many=False, *namespaces) -> Field:
     return Field(column, predicate, kind, help, many, tuple(namespaces))
+
+
+def _time(column, predicate, help, unit) -> Field:
+    """A time point: weeks, or written with its unit ('6 months'), or a number with the unit in column `unit`."""
+    return Field(column, predicate, "number", f"{help}: weeks, or with its unit ('6 months')", unit=unit)
 
 
 SOURCE = _f("source", DCTERMS.source, "iri", "IRI of what you read (https://doi.org/...)", True)
@@ -185,7 +193,7 @@ SHEETS = (
                 MECH,
             ),
             _f("instrument", EXM.usesInstrument, "term", "instrument id, e.g. rmdq, odi, nrs", False, INSTR),
-            _f("weeks", EXM.timePointWeeks, "number", "time point, weeks after randomisation"),
+            _time("weeks", EXM.timePointWeeks, "time point after randomisation", "time_unit"),
             SOURCE,
             COMMENT,
         ),
@@ -217,10 +225,10 @@ SHEETS = (
             _f("comparator", EXM.comparator, "ref", "comparator id"),
             _f("mediator", EXM.mediator, "term", "mechanism id", False, MECH),
             _f("mediator_instrument", EXM.mediatorInstrument, "term", "instrument id", False, INSTR),
-            _f("mediator_weeks", EXM.mediatorTimePointWeeks, "number", "mediator time point, weeks"),
+            _time("mediator_weeks", EXM.mediatorTimePointWeeks, "mediator time point", "mediator_time_unit"),
             _f("outcome", EXM.outcome, "term", "outcome domain", False, OUTC),
             _f("outcome_instrument", EXM.outcomeInstrument, "term", "instrument id", False, INSTR),
-            _f("outcome_weeks", EXM.outcomeTimePointWeeks, "number", "outcome time point, weeks"),
+            _time("outcome_weeks", EXM.outcomeTimePointWeeks, "outcome time point", "outcome_time_unit"),
             _f("sample_size", EXM.sampleSize, "int", "participants analysed"),
             _f("method", EXM.analysisMethod, "text", "analysis method as reported"),
             _f("adjusted_for", EXM.adjustedFor, "text", "confounders adjusted for", True),
@@ -253,8 +261,10 @@ SHEETS = (
 
 
 def columns(sheet: Sheet) -> list[str]:
-    """The header of a sheet: id, class (when the sheet holds several classes), then its fields."""
-    return ["id"] + (["class"] if len(sheet.classes) > 1 else []) + [f.column for f in sheet.fields]
+    """The header of a sheet: id, class (when the sheet holds several classes), then its fields (a time point
+    followed by its unit column)."""
+    fields = [c for f in sheet.fields for c in (f.column, f.unit) if c]
+    return ["id"] + (["class"] if len(sheet.classes) > 1 else []) + fields
 
 
 SHEET_BY_NAME = {s.name: s for s in SHEETS}

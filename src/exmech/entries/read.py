@@ -16,6 +16,7 @@ from rdflib import Graph
 from exmech.entries.form import records_to_graph, rows_to_graph
 from exmech.entries.model import SHEET_BY_NAME
 from exmech.entries.provenance import comment_lines
+from exmech.entries.time_points import convert_time_points
 from exmech.entries.workbook import WorkbookError, sheets_to_graph
 from exmech.entries.workbook_files import HELP_SHEET, read_csv_folder, unescape
 from exmech.errors import InputError
@@ -141,9 +142,10 @@ def _json_ld(text: str, path: Path) -> Graph:
 
 def read_entry(path: Path) -> Graph:
     """Parse one entry file by its extension (a folder: a workbook as CSV files); raise EntryError with file and
-    position (for a workbook: sheet, row and column) on any problem."""
+    position (for a workbook: sheet, row and column) on any problem. Time points written with a unit ('6 months')
+    are converted to weeks."""
     try:
-        graph = _parse_entry(path)
+        graph = convert_time_points(_parse_entry(path))
     except WorkbookError as exc:
         raise EntryError(str(exc)) from exc
     found = bad_iri(graph)

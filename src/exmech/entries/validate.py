@@ -14,6 +14,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from exmech.checks.shapes import Problem
 from exmech.checks.shapes import report as shacl_report
 from exmech.entries.field_checks import ontology_graph, type_problems, vocabulary_problems
+from exmech.entries.form import column_of
 from exmech.entries.kb_index import IDENTIFIERS, KbIndex, identifier_keys
 from exmech.entries.kb_write import AddError, same_entry, target_path
 from exmech.entries.workbook import where
@@ -226,7 +227,9 @@ def with_rows(problems: list[Problem], entry: Graph) -> list[Problem]:
     out = []
     for p in problems:  # a node kb:<slug>-<name> belongs to the row of <slug> (slugs hold no "-")
         slug = p.focus.removeprefix("kb:")
-        out.append(replace(p, row=rows.get(slug, rows.get(slug.split("-", 1)[0]))))
+        column = column_of(p.focus, p.path)
+        message = f"column {column}: {p.message}" if column else p.message
+        out.append(replace(p, row=rows.get(slug, rows.get(slug.split("-", 1)[0])), message=message))
     return sorted(out, key=_order)
 
 

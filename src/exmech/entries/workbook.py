@@ -58,7 +58,8 @@ def _term(field: Field, text: str):
     return Literal(text)
 
 
-def _row_to_graph(graph: Graph, sheet: Sheet, cells: dict, where: str) -> URIRef:
+def row_to_graph(graph: Graph, sheet: Sheet, cells: dict, where: str) -> URIRef:
+    """One row of a sheet ({column: cell}) into the graph; its node. A time point is read with its unit column."""
     node_id = cells.get("id", "").removeprefix("kb:")
     if not _ID.match(node_id):
         raise WorkbookError(
@@ -68,6 +69,8 @@ def _row_to_graph(graph: Graph, sheet: Sheet, cells: dict, where: str) -> URIRef
     graph.add((node, RDF.type, _class_iri(sheet, cells.get("class", ""))))
     for field in sheet.fields:
         text = cells.get(field.column, "")
+        if field.unit and text and cells.get(field.unit):
+            text = f"{text} {cells[field.unit]}"  # "6" + "months": converted by exmech.entries.time_points
         values = [v.strip() for v in text.split(SEPARATOR.strip())] if field.many else [text]
         for value in values:
             if value:
@@ -105,7 +108,7 @@ def sheets_to_graph(book: dict, path: Path) -> Graph:
                     f"{path}: sheet {name}, row {number}: more cells than the header has columns"
                 )
             where = f"{path}: sheet {name}, row {number}"
-            node = _row_to_graph(graph, sheet, dict(zip(header, values, strict=False)), where)
+            node = row_to_graph(graph, sheet, dict(zip(header, values, strict=False)), where)
             if node in cells:
                 first = cells[node]
                 raise WorkbookError(
@@ -149,12 +152,12 @@ def graph_to_sheets(graph: Graph) -> dict[str, list[list[str]]]:
             raise ValueError(
                 f"{compact(str(node))}: no column of sheet {sheet.name} for {compact(str(min(extra, key=str)))}"
             )
-        row = [node_id(node)]
-        if len(sheet.classes) > 1:
-            row += [compact(str(graph.value(node, RDF.type))).removeprefix("exm:")]
+        row = {"id": node_id(node), "class": compact(str(graph.value(node, RDF.type))).removeprefix("exm:")}
         for field in sheet.fields:
-            row.append(SEPARATOR.join(sorted(_cell(field, v) for v in graph.objects(node, field.predicate))))
-        out[sheet.name].append(row)
+            row[field.column] = SEPARATOR.join(
+                sorted(_cell(field, v) for v in graph.objects(node, field.predicate))
+            )
+        out[sheet.name].append([row.get(column, "") for column in columns(sheet)])
     return {name: rows for name, rows in out.items() if len(rows) > 1}
 
 

@@ -13,6 +13,7 @@ from exmech.entries.workbook import WorkbookError
 from exmech.outputs.cells import NUMBER, escape_text, is_formula
 
 HELP_SHEET = "help"
+UNIT_HELP = "weeks (when empty), months or years; months are 52/12 weeks, rounded to the nearest week"
 _EPOCH = datetime(2000, 1, 1)
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 _SLUG = re.compile(r"[a-z][a-z0-9]{1,60}")
@@ -46,10 +47,10 @@ def help_rows() -> list[list[str]]:
             rows.append(
                 [sheet.name, "class", "one of " + ", ".join(c.removeprefix("exm:") for c in sheet.classes)]
             )
-        rows += [
-            [sheet.name, f.column, f.help + (" (several: separate by ' | ')" if f.many else "")]
-            for f in sheet.fields
-        ]
+        for f in sheet.fields:
+            rows.append([sheet.name, f.column, f.help + (" (several: separate by ' | ')" if f.many else "")])
+            if f.unit:
+                rows.append([sheet.name, f.unit, f"unit of a bare number in {f.column}: {UNIT_HELP}"])
     rows.append(["", "", ""])
     rows.append(["guide", "programme", "exercise class"])
     rows += [["guide", name, cls] for name, cls in GUIDE]

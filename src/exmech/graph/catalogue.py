@@ -1,7 +1,7 @@
 """The packaged SPARQL queries: each .rq file opens with its question and its parameters.
 
 Header lines read by this module:
-    # Question: <the question in plain English>
+    # Question: <the question in plain English>     (may go on over the next comment lines until it ends in ?, .)
     # Parameter: ?name = <default term> - <what it means>      (default optional: "# Parameter: ?name - ...")
 """
 
@@ -20,6 +20,7 @@ from exmech.graph.resources import resource_dir
 
 _PARAM = re.compile(r"^#\s*Parameter:\s*\?(\w+)(?:\s*=\s*(\S+))?\s*-\s*(.+)$")
 _QUESTION = re.compile(r"^#\s*(?:Question|Rule):\s*(.+)$")
+_SENTENCE_END = ("?", ".", "!")  # a question line ending otherwise goes on over the next comment line
 
 
 class QueryError(InputError):
@@ -96,7 +97,7 @@ def read_query(path: Path, name: str | None = None) -> NamedQuery:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise QueryError(f"cannot read query file {path}: {exc}") from exc
-    question, params = "", {}
+    question, params, open_question = "", {}, False
     for line in text.splitlines():
         if not line.startswith("#"):
             if line.strip():
@@ -106,6 +107,9 @@ def read_query(path: Path, name: str | None = None) -> NamedQuery:
             question = m.group(1).strip()
         elif m := _PARAM.match(line):
             params[m.group(1)] = Parameter(m.group(1), m.group(2), m.group(3).strip())
+        elif open_question:  # the question goes on over the next comment line
+            question = f"{question} {line.lstrip('#').strip()}".strip()
+        open_question = bool(question) and not params and not question.endswith(_SENTENCE_END)
     return NamedQuery(name or path.stem, path, question, text, params)
 
 
