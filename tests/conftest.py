@@ -1,5 +1,6 @@
 """Shared fixtures: the shipped graph is loaded once per test session."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,12 @@ def fixture_kg() -> KnowledgeGraph:
 def paths_kg() -> KnowledgeGraph:
     """The paths fixture (tests/fixtures/paths-kb): made-up trials whose paths, statuses and effects are known."""
     return KnowledgeGraph.load(kb_dir=FIXTURES / "paths-kb")
+
+
+@pytest.fixture(scope="session")
+def joint_kg(tmp_path_factory) -> KnowledgeGraph:
+    """The paths fixture plus two made-up joint analyses (tests/fixtures/joint/joint.ttl)."""
+    kb = tmp_path_factory.mktemp("joint") / "kb"
+    shutil.copytree(FIXTURES / "paths-kb", kb)
+    shutil.copy(FIXTURES / "joint" / "joint.ttl", kb / "joint.ttl")
+    return KnowledgeGraph.load(kb_dir=kb)

@@ -31,8 +31,8 @@ def _case_id(entry: dict) -> str:
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=_case_id)
-def test_competency_question(entry, kg, fixture_kg, paths_kg):
-    graph = {"shipped": kg, "fixture": fixture_kg, "paths": paths_kg}[entry["data"]]
+def test_competency_question(entry, kg, fixture_kg, paths_kg, joint_kg):
+    graph = {"shipped": kg, "fixture": fixture_kg, "paths": paths_kg, "joint": joint_kg}[entry["data"]]
     with open(CQ / entry["expected"], encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         columns = list(reader.fieldnames or [])

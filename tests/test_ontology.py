@@ -66,16 +66,26 @@ def test_source_ontology_is_not_stamped_by_hand():
     assert (None, OWL.versionIRI, None) not in source and (None, OWL.versionInfo, None) not in source
 
 
+# mechanisms whose theme no source read states (issue 11: Wun 2021 does not name fatigue); they have none, and stats
+# counts them as mechanismsWithoutTheme
+WITHOUT_THEME = {MECH["fatigue"]}
+
+
 def test_every_mechanism_is_in_exactly_one_of_five_themes(kg):
+    from exmech.evidence.stats import headline
+
     themes = set(kg.graph.subjects(RDF.type, EXM.MechanismTheme))
     assert len(themes) == 5
     for mech in kg.graph.subjects(RDF.type, EXM.Mechanism):
-        assert len(set(kg.graph.objects(mech, EXM.inTheme)) & themes) == 1, mech
+        expected = 0 if mech in WITHOUT_THEME else 1
+        assert len(set(kg.graph.objects(mech, EXM.inTheme))) == expected, mech
+        assert len(set(kg.graph.objects(mech, EXM.inTheme)) & themes) == expected, mech
+    assert headline(kg.graph)["mechanismsWithoutTheme"] == len(WITHOUT_THEME)
 
 
 def test_mechanisms_per_theme_query_matches_a_direct_count(kg):
     direct = {}
-    for mech in kg.graph.subjects(RDF.type, EXM.Mechanism):
+    for mech in set(kg.graph.subjects(RDF.type, EXM.Mechanism)) - WITHOUT_THEME:
         theme = kg.graph.value(mech, EXM.inTheme)
         direct[str(theme)] = direct.get(str(theme), 0) + 1
     rows = kg.query("mechanisms-per-theme")

@@ -23,6 +23,7 @@ VOCAB_LINKS = {
     EXM.proposedMechanism: MECH,
     EXM.mediator: MECH,
     EXM.ofConstruct: None,
+    EXM.hasMember: None,
     EXM.forOutcome: OUTC,
     EXM.outcome: OUTC,
     EXM.usesInstrument: INSTR,

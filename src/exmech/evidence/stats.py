@@ -34,6 +34,12 @@ _COUNTS = {
     "mechanismsMeasured": "?m a exm:MediatorMeasurement ; exm:ofConstruct ?s . ?s a exm:Mechanism .",
     "mechanismsTested": "?a a exm:MediationAnalysis ; exm:mediator ?s .",
     "mechanismsSupported": "?a a exm:MediationAnalysis ; exm:mediator ?s ; exm:evidenceStatus exm:Supported .",
+    "mechanismsWithoutTheme": "?s a exm:Mechanism FILTER NOT EXISTS { ?s exm:inTheme ?t }",
+    # joint mediators (exm:jointMediator, an exm:MediatorSet): the set's effect, never counted for one member above
+    "jointMediationAnalyses": "?s a exm:MediationAnalysis ; exm:jointMediator ?set .",
+    "mechanismsTestedJointly": "?a a exm:MediationAnalysis ; exm:jointMediator/exm:hasMember ?s . ?s a exm:Mechanism .",
+    "mechanismsTestedOnlyJointly": "?a exm:jointMediator/exm:hasMember ?s . ?s a exm:Mechanism ."
+    " FILTER NOT EXISTS { ?b a exm:MediationAnalysis ; exm:mediator ?s }",
     "mechanismsProposedNeverTested": "?c exm:proposedMechanism ?s ."
     " FILTER NOT EXISTS { ?a a exm:MediationAnalysis ; exm:mediator ?s }",
     "nullMediationAnalyses": "?s a exm:MediationAnalysis . { ?s exm:hasEffect ?e . ?e a exm:IndirectEffect ;"
@@ -69,6 +75,10 @@ LABELS = {
     "mechanismsMeasured": "mechanisms measured in at least one trial",
     "mechanismsTested": "mechanisms tested by at least one mediation analysis",
     "mechanismsSupported": "mechanisms supported as mediators by at least one analysis",
+    "mechanismsWithoutTheme": "mechanisms whose theme no source read states (exm:inTheme absent)",
+    "jointMediationAnalyses": "mediation analyses of several mediators tested together (a joint mediator)",
+    "mechanismsTestedJointly": "mechanisms tested as a member of a joint mediator",
+    "mechanismsTestedOnlyJointly": "of which never tested alone",
     "mechanismsProposedNeverTested": "mechanisms proposed but never tested",
     "nullMediationAnalyses": "mediation analyses with a null result (CI includes zero, or no mediation stated)",
     "mediationAnalysesNumbersUnreadable": "mediation analyses whose numbers could not be read (finding stated)",
