@@ -24,7 +24,7 @@ from exmech.graph.catalogue import QueryError, catalogue, query_form, resolve
 from exmech.graph.load import SourceError
 from exmech.graph.namespaces import compact
 from exmech.outputs.results import GRAPH_FORMATS, SELECT_FORMATS, FormatError, fit_format, write_answer
-from exmech.stores import StoreError, open_store
+from exmech.stores import IRI, StoreError, open_store
 from exmech.stores.http_client import Limits, RemoteError
 
 
@@ -52,7 +52,12 @@ def _unknown_iris(source, given: dict[str, str], bindings: dict) -> list[str]:
     warnings = []
     for name in given:
         term = bindings[name]
-        if not isinstance(term, URIRef) or source.ask(_MENTIONED, {"term": term}):
+        # a value that is no valid IRI is not looked up: a store refuses it, rdflib matches nothing with it
+        if (
+            not isinstance(term, URIRef)
+            or not IRI.fullmatch(str(term))
+            or source.ask(_MENTIONED, {"term": term})
+        ):
             continue
         space = re.match(r".*[/#]", str(term))
         near: list[str] = []
