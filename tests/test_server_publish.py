@@ -373,3 +373,35 @@ def test_published_documents_and_pages_over_an_oxigraph_store(tmp_path, memory):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (apt-get install -y chromium)")
+def test_yasgui_results_show_prefixed_names_with_their_labels(base, memory, tmp_path):
+    """The query page asks the endpoint for the rdfs:labels of the IRIs a result shows and writes each under its
+    prefixed name (the link text stays the prefixed name); an IRI without a label gets none. Screenshot kept in
+    SHOTS=dir (yasgui-labels.png): look at it."""
+    query = (
+        f"PREFIX exm: <{EXM}> SELECT ?study ?mechanism ?claim WHERE {{ ?claim exm:statedBy ?study ; "
+        "exm:proposedMechanism ?mechanism } ORDER BY ?study ?mechanism LIMIT 4"
+    )
+    url = f"{base}/?{urllib.parse.urlencode({'query': query})}"
+    dom = chromium(url, "--dump-dom").stdout
+    first = memory.run(query).rows[0]
+    study_label, mechanism_label = (
+        str(
+            memory.run(f"SELECT ?l WHERE {{ <{iri}> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}").rows[
+                0
+            ][0]
+        )
+        for iri in first[:2]
+    )
+    assert ">kb:aasa2015</a>" in dom  # the prefixed name stays the link's text
+    assert f'<span class="label">{study_label}</span>' in dom, dom[-3000:]
+    assert f'<span class="label">{mechanism_label}</span>' in dom
+    claim = str(first[2]).rsplit("/", 1)[1]
+    assert f">kb:{claim}</a></span>" in dom  # claims have no rdfs:label: nothing is added after them
+    out = Path(os.environ.get("SHOTS") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    chromium(url, "--window-size=1280,900", f"--screenshot={out / 'yasgui-labels.png'}")
+    assert (out / "yasgui-labels.png").read_bytes().startswith(b"\x89PNG")

@@ -13,9 +13,11 @@ from exmech.cli.options import (
     KbDir,
     OutDir,
     OutFile,
+    Quiet,
     StoreSpec,
     emit,
     format_option,
+    progress,
 )
 from exmech.evidence.stats import LABELS, headline
 from exmech.graph.build import write_graph
@@ -38,15 +40,20 @@ def _figures_text(figures: dict) -> str:
     return "".join(f"  {figures[key]:>7}  {label}\n" for key, label in LABELS.items() if key in figures)
 
 
-def build(out: Path = OutDir, kb: Path | None = KbDir) -> None:
+def build(out: Path = OutDir, kb: Path | None = KbDir, quiet: bool = Quiet) -> None:
     """Write the merged graph (ontology + knowledge base + derived facts) as Turtle, N-Triples and JSON-LD.
 
     Example: exmech build -o build
     """
-    graph = _load(kb)
-    result = write_graph(graph, out)
+    with progress(quiet) as step:
+        step("loading the graph: parsing the sources, deriving the rules")
+        graph = _load(kb)
+        step(f"writing Turtle, N-Triples and JSON-LD to {out}/")
+        result = write_graph(graph, out)
+        step("counting the headline figures")
+        figures = headline(graph)
     typer.echo(f"built release {result.date} in {out}/: " + ", ".join(p.name for p in result.files))
-    typer.echo(_figures_text(headline(graph)), nl=False)
+    typer.echo(_figures_text(figures), nl=False)
 
 
 def check(
@@ -59,7 +66,7 @@ def check(
         FailOn.violation, "--fail-on", help="violation (default) or warning: what exits 1."
     ),
     out: Path | None = OutFile,
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress lines on stderr."),
+    quiet: bool = Quiet,
 ) -> None:
     """Validate the graph: quality checks return no rows, SHACL shapes find no violation, the ontology is consistent.
 
@@ -67,10 +74,9 @@ def check(
     Exit code 0 when everything passes, 1 when something does not conform (--fail-on warning: warnings too).
     Example: exmech check --no-hermit -f json
     """
-    source = _source(kb, store, endpoint)
-    report = run_checks(
-        source, hermit, progress=(lambda s: None) if quiet else (lambda s: typer.echo(f"... {s}", err=True))
-    )
+    with progress(quiet) as step:
+        step("loading the graph")
+        report = run_checks(_source(kb, store, endpoint), hermit, progress=step)
     if fmt == CheckFormat.json:
         emit(json.dumps(report.as_dict(), indent=2, default=str) + "\n", out)
     else:

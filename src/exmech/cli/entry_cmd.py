@@ -8,7 +8,7 @@ import typer
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from exmech.cli.options import KbDir, ValidateFormat, fail, format_option
+from exmech.cli.options import KbDir, Quiet, ValidateFormat, fail, format_option, progress
 from exmech.entries.form import COLUMNS, template_text, write_template
 from exmech.entries.kb_write import AddError, KbFolderError, locked, main_node, remove_stale, write_locked
 from exmech.entries.provenance import addition_record, orcid_iri, without_additions
@@ -115,6 +115,7 @@ def add(
         "--curator",
         help="Your ORCID iD: recorded, with the date and file name, as who added the entry.",
     ),
+    quiet: bool = Quiet,
 ) -> None:
     """Validate each entry and add it to the knowledge base only if it has no violation (all or nothing per file).
 
@@ -131,9 +132,15 @@ def add(
     """
     kb_dir = kb or checkout_dir("ontology", "exmech add without --kb") / "kb"
     who = orcid_iri(curator) if curator else None
-    entries = _read_all(files)
-    index = kb_index_or_fail(kb_dir)
-    checked = {path: _check(entry, index)[0] for path, entry in entries.items()}  # outside the lock
+    with progress(quiet) as step:
+        step(f"reading {len(files)} file(s)")
+        entries = _read_all(files)
+        step(f"indexing the knowledge base in {kb_dir}")
+        index = kb_index_or_fail(kb_dir)
+        checked = {}
+        for path, entry in entries.items():  # outside the lock
+            step(f"checking {path.name} against the shapes and the knowledge base")
+            checked[path] = _check(entry, index)[0]
     worst = 0
     try:
         with locked(kb_dir):  # held only to re-check what a concurrent add can change, and to write

@@ -1,11 +1,14 @@
 """Options shared by several commands, defined once."""
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import NoReturn
 
 import typer
+from rich.console import Console
 
 from exmech.stores.http_client import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 
@@ -134,3 +137,20 @@ def emit(text: str, out: Path | None) -> None:
         typer.echo(text, nl=False)
     else:
         out.write_bytes(text.encode("utf-8"))
+
+
+Quiet = typer.Option(False, "-q", "--quiet", help="No progress on stderr.")
+
+
+@contextmanager
+def progress(quiet: bool) -> Iterator[Callable[[str], None]]:
+    """A status line on stderr naming the step under way (rich's spinner), for steps that take seconds.
+
+    Only on a terminal (or when asked the way rich is, TTY_COMPATIBLE=1 or FORCE_COLOR), so that a pipe or a log
+    gets nothing; -q silences it everywhere. Standard output is never touched: it stays the data."""
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        yield lambda step: None
+        return
+    with console.status("starting") as status:
+        yield lambda step: status.update(f"{step} ...")

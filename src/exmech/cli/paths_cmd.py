@@ -13,11 +13,13 @@ from exmech.cli.options import (
     MaxBytes,
     OutFile,
     PathFormat,
+    Quiet,
     StoreSpec,
     Timeout,
     emit,
     fail,
     format_option,
+    progress,
 )
 from exmech.errors import require
 from exmech.evidence.paths import STATUSES, MechanismPath, evidence_text, find_paths, paths_graph
@@ -182,6 +184,7 @@ def report(
     endpoint: str | None = EndpointUrl,
     timeout: float = Timeout,
     max_bytes: int = MaxBytes,
+    quiet: bool = Quiet,
 ) -> None:
     """Write the evidence report (report.html, report.md) with its figures as SVG and PNG: the review's theme
     table beside the graph's, mentions by theme, exercise type x theme, the path diagram, the paths, the gaps.
@@ -192,11 +195,14 @@ def report(
         require(module, "report")
     from exmech.outputs.report import write_report
 
-    source = _store(store, endpoint, kb, timeout, max_bytes)
-    try:
-        made = write_report(source, out)
-    except RemoteError as exc:
-        fail(str(exc), EXIT_REMOTE)
+    with progress(quiet) as step:
+        step("loading the graph")
+        source = _store(store, endpoint, kb, timeout, max_bytes)
+        step(f"writing the report and its figures to {out}/")
+        try:
+            made = write_report(source, out)
+        except RemoteError as exc:
+            fail(str(exc), EXIT_REMOTE)
     typer.echo(f"wrote {made.html}, {made.markdown} and {len(made.figures)} figure files in {out}")
 
 

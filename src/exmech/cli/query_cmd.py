@@ -1,10 +1,13 @@
 """exmech query | queries: run a packaged or a user's SPARQL query, with parameters bound as RDF terms."""
 
+import difflib
+import re
 import shutil
 import textwrap
 from pathlib import Path
 
 import typer
+from rdflib import Literal, URIRef
 
 from exmech.cli.options import (
     EXIT_REMOTE,
@@ -21,8 +24,9 @@ from exmech.cli.options import (
 )
 from exmech.graph.catalogue import QueryError, catalogue, query_form, resolve
 from exmech.graph.load import SourceError
+from exmech.graph.namespaces import compact
 from exmech.outputs.results import GRAPH_FORMATS, SELECT_FORMATS, FormatError, fit_format, write_answer
-from exmech.stores import StoreError, open_store
+from exmech.stores import IRI, StoreError, open_store
 from exmech.stores.http_client import Limits, RemoteError
 
 
@@ -38,19 +42,55 @@ def _params(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+_MENTIONED = "ASK { { ?term ?p ?o } UNION { ?s ?term ?o } UNION { ?s ?p ?term } }"
+_NAMESAKES = (
+    "SELECT DISTINCT ?term WHERE { ?term ?p ?o . FILTER(isIRI(?term) && STRSTARTS(STR(?term), ?space)) }"
+)
+
+
+def _unknown_iris(source, given: dict[str, str], bindings: dict) -> list[str]:
+    """A warning for each IRI the user bound that the graph never mentions (it matches nothing, so the query gives
+    0 rows), naming the nearest IRIs of the same namespace that the graph has."""
+    warnings = []
+    for name in given:
+        term = bindings[name]
+        # a value that is no valid IRI is not looked up: a store refuses it, rdflib matches nothing with it
+        if (
+            not isinstance(term, URIRef)
+            or not IRI.fullmatch(str(term))
+            or source.ask(_MENTIONED, {"term": term})
+        ):
+            continue
+        space = re.match(r".*[/#]", str(term))
+        near: list[str] = []
+        if space:
+            found = source.select(_NAMESAKES, {"space": Literal(space.group(0))})
+            names = {str(row[0])[space.end() :]: str(row[0]) for row in found.rows if row[0] is not None}
+            near = [names[m] for m in difflib.get_close_matches(str(term)[space.end() :], list(names), n=3)]
+        hint = f"; did you mean {', '.join(compact(i) for i in near)}?" if near else ""
+        warnings.append(
+            f"warning: --param {name}={given[name]}: {compact(str(term))} is not in the graph, "
+            f"so it matches nothing{hint}"
+        )
+    return warnings
+
+
 def _answer(
     name: str, param: list[str], kb: Path | None, store: str | None, endpoint: str | None, limits, fmt
 ):
     """(the answer, its format) of the query on the store asked for; the format (by default table for SELECT and
     ASK, turtle for a graph) is checked against the query form before the query runs."""
     named = resolve(name)
-    bindings = named.bindings(_params(param))
+    given = _params(param)
+    bindings = named.bindings(given)
     try:
         form = query_form(named.text)
     except QueryError as exc:
         raise QueryError(f"query {name!r} could not run: {exc}") from None
     chosen = fit_format(form, fmt.value if fmt is not None else None)
     source = open_store(store, endpoint, kb, limits)
+    for warning in _unknown_iris(source, given, bindings):
+        typer.echo(warning, err=True)
     try:
         if form == "ASK":
             return source.ask(named.text, bindings), chosen

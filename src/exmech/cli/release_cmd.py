@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from exmech.cli.options import fail
+from exmech.cli.options import Quiet, fail, progress
 from exmech.graph.load import SourceError
 from exmech.graph.resources import checkout_dir
 from exmech.release.bundle import RELEASED_TERMS, ReleaseError, make_release
@@ -26,6 +26,7 @@ def release(
         "--sparql-endpoint",
         help="The void:sparqlEndpoint the VoID names (default: where `exmech serve` answers with its defaults).",
     ),
+    quiet: bool = Quiet,
 ) -> None:
     """Write a release: Turtle, N-Triples, JSON-LD, RDF/XML, N-Quads, shapes, VoID/DCAT-AP, SSSOM, RO-Crate, HTML docs, checksums.
 
@@ -36,7 +37,9 @@ def release(
     if record_terms:
         checkout_dir("ontology", "--record-terms")  # refuse before writing anything
     try:
-        made = make_release(out, endpoint=sparql_endpoint)
+        with progress(quiet) as step:
+            step("writing the release: the graph in every form, its docs, descriptions and checksums")
+            made = make_release(out, endpoint=sparql_endpoint)
     except ReleaseError as exc:
         fail(str(exc), code=1)
     except SourceError as exc:

@@ -3,6 +3,9 @@
 Header lines read by this module:
     # Question: <the question in plain English>     (may go on over the next comment lines until it ends in ?, .)
     # Parameter: ?name = <default term> - <what it means>      (default optional: "# Parameter: ?name - ...")
+A default is also written into the query, which reads the parameter only as COALESCE(?name, default) (or
+COALESCE(STR(?name), "default")), so that the text pasted into any SPARQL tool, with nothing bound, answers as
+exmech does (tests/test_portable_queries.py); the value exmech binds overrides it.
 """
 
 import difflib
