@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from exmech.entries.entry_graph import EntryGraph
 from exmech.entries.model import SEPARATOR, SHEET_BY_NAME
 from exmech.entries.workbook import row_to_graph
 from exmech.graph.namespaces import bind_prefixes, compact
@@ -133,15 +134,6 @@ def rows_to_graph(text: str, path: Path) -> Graph:
     except csv.Error as exc:
         raise _error(path, reader.line_num + skipped, f"not valid CSV: {exc}") from exc
     return records_to_graph(header, rows, path, 1 + skipped)
-
-
-class EntryGraph(Graph):
-    """An entry read from the one-row form: its graph, and the spreadsheet row each trial came from (so that
-    problems can name the row)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entry_rows: dict[str, int] = {}
 
 
 def _checked_header(header: list, path: Path, header_row: int) -> list[str]:

@@ -26,6 +26,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, XSD
 
+from exmech.entries.entry_graph import origins
 from exmech.entries.kb_index import kb_key
 from exmech.entries.provenance import without_additions
 from exmech.errors import InputError
@@ -220,7 +221,7 @@ def write_locked(entry: Graph, kb_dir: Path, record: Graph | None = None, source
             return Added(target, changed=False)
         raise AddError(f"{target} already holds a different entry; edit that file or choose another slug")
     text = bind_prefixes(entry + (record or Graph())).serialize(format="turtle")
-    notes = "".join(f"{line}\n" for line in getattr(entry, "entry_comments", []))
+    notes = "".join(f"{line}\n" for line in origins(entry).entry_comments)
     tmp = None
     try:
         target.parent.mkdir(exist_ok=True)

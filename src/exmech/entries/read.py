@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from exmech.entries.entry_graph import EntryGraph
 from exmech.entries.form import records_to_graph, rows_to_graph
 from exmech.entries.model import SHEET_BY_NAME
 from exmech.entries.provenance import comment_lines
@@ -176,12 +177,12 @@ def _parse_entry(path: Path) -> Graph:
         raise EntryError(
             f"{path}: RDF/XML with a DOCTYPE or ENTITY declaration is refused (entity expansion)"
         )
-    graph = Graph()
+    graph = EntryGraph()
     try:
         graph.parse(data=text, format=fmt)
     except Exception as exc:  # parser-specific exception types
         raise EntryError(f"{path}: not valid {fmt}: {exc}") from exc
-    graph.entry_comments = comment_lines(path, text)  # type: ignore[attr-defined]  # the curator's notes
+    graph.entry_comments = comment_lines(path, text)  # the curator's notes
     return _not_empty(graph, path)
 
 

@@ -13,6 +13,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from exmech.checks.shapes import Problem
 from exmech.checks.shapes import report as shacl_report
+from exmech.entries.entry_graph import origins
 from exmech.entries.field_checks import ontology_graph, type_problems, vocabulary_problems
 from exmech.entries.form import column_of
 from exmech.entries.kb_index import IDENTIFIERS, KbIndex, identifier_keys
@@ -215,13 +216,13 @@ def _own_report(report_graph: Graph, problems: list[Problem], own: set[str]) -> 
 def with_rows(problems: list[Problem], entry: Graph) -> list[Problem]:
     """For spreadsheet entries, give each problem the row of the trial its node belongs to; for workbook entries,
     the sheet, row, column and field of the node's cell."""
-    if hasattr(entry, "entry_cells"):
+    if origins(entry).entry_cells:
         located = []
         for p in problems:
             prefix, row = where(entry, p.focus, p.path)
             located.append(replace(p, row=row, message=prefix + p.message))
         return sorted(located, key=_order)
-    rows = getattr(entry, "entry_rows", None)
+    rows = origins(entry).entry_rows
     if not rows:
         return problems
     out = []

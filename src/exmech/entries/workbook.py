@@ -12,6 +12,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
+from exmech.entries.entry_graph import EntryGraph, origins
 from exmech.entries.model import SEPARATOR, SHEET_BY_NAME, SHEETS, Field, Sheet, columns
 from exmech.errors import InputError
 from exmech.graph.namespaces import KB, bind_prefixes, compact, expand
@@ -85,9 +86,8 @@ def sheets_to_graph(book: dict, path: Path) -> Graph:
         raise WorkbookError(
             f"{path}: unknown sheet(s) {', '.join(unknown)}; expected: {', '.join(SHEET_BY_NAME)}"
         )
-    graph = bind_prefixes(Graph())
-    cells: dict = {}  # node -> (sheet, row), kept on the graph as entry_cells
-    graph.entry_cells = cells  # type: ignore[attr-defined]
+    graph = bind_prefixes(EntryGraph())
+    cells = graph.entry_cells  # node -> (sheet, row)
     for name, (header, rows) in book.items():
         sheet = SHEET_BY_NAME[name]
         header = [str(h or "").strip() for h in header]
@@ -163,7 +163,7 @@ def graph_to_sheets(graph: Graph) -> dict[str, list[list[str]]]:
 
 def where(entry: Graph, focus: str, path: str) -> tuple[str, int | None]:
     """'sheet arms, column arm_size (exm:armSampleSize)' and the row, for a problem about a workbook node."""
-    cells = getattr(entry, "entry_cells", {})
+    cells = origins(entry).entry_cells
     node = URIRef(expand(focus) or focus)
     if node not in cells:
         return "", None

@@ -5,10 +5,13 @@ are the prefixes bound in every serialisation, the server's, SSSOM's curie map a
 """
 
 import json
+from typing import TypeVar
 
 from rdflib import Graph, Namespace
 
 from exmech.graph.resources import resource_dir
+
+G = TypeVar("G", bound=Graph)
 
 CONTEXT: dict = json.loads((resource_dir("ontology") / "context.jsonld").read_text(encoding="utf-8"))[
     "@context"
@@ -31,7 +34,7 @@ BIBO = PREFIXES["bibo"]
 SHAPES = PREFIXES["shp"]
 
 
-def bind_prefixes(graph: Graph) -> Graph:
+def bind_prefixes(graph: G) -> G:
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True)
     return graph
