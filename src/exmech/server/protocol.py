@@ -17,10 +17,11 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from exmech.server.conneg import NotAcceptable
+from exmech.server.endpoint import Endpoint
 from exmech.server.pages import CSP, YASGUI, query_page, static_file, wants_html
 from exmech.server.publish import context_document, ontology_document, service_description, void_document
 from exmech.server.terms import TERM_SPACES, describe
-from exmech.server.worker import Endpoint, Reply, text
+from exmech.server.worker import Reply, text
 
 MAX_BODY = 1_000_000
 DRAIN_MAX = 16 * MAX_BODY  # a too-large body up to this size is read away, so the client sees the 413
@@ -81,6 +82,10 @@ class Server(ThreadingHTTPServer):
         finally:
             self.reading(request, False)
             self._free.release()
+
+    def server_close(self):
+        super().server_close()
+        self.endpoint.close()  # its workers too
 
     def handle_error(self, request, client_address):
         """A client that hangs up before its answer is sent is not an error of the server: no traceback."""
