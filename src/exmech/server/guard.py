@@ -81,10 +81,18 @@ def decode_escapes(text: str) -> str:
     return decoded
 
 
+def _found_folded(word: re.Pattern, decoded: str) -> bool:
+    """Whether a case-blind pattern matches the text after Unicode compatibility and case folding (which
+    changes no ASCII text, so an ASCII text was searched already)."""
+    return (
+        not decoded.isascii() and word.search(unicodedata.normalize("NFKC", decoded).casefold()) is not None
+    )
+
+
 def refuse_federation(decoded: str) -> None:
     """Refuse the letters SERVICE anywhere, in any case (also after Unicode compatibility folding)."""
     match = SERVICE.search(decoded)
-    if match is None and SERVICE.search(unicodedata.normalize("NFKC", decoded).casefold()) is None:
+    if match is None and not _found_folded(SERVICE, decoded):
         return
     where = f" at {_where(decoded, match.start())}" if match else ""
     raise Refused(
@@ -152,7 +160,7 @@ def may_name_a_dataset(decoded: str) -> bool:
     """False only if the text cannot hold a FROM or FROM NAMED clause: every "from" in it (any case, also after
     Unicode compatibility folding) ends a longer name, such as prov:wasDerivedFrom. Both parsers read a name
     to its end, so no keyword FROM starts right after a letter, digit or underscore."""
-    return bool(FROM.search(decoded) or FROM.search(unicodedata.normalize("NFKC", decoded).casefold()))
+    return FROM.search(decoded) is not None or _found_folded(FROM, decoded)
 
 
 def quick(decoded: str) -> bool:

@@ -46,7 +46,7 @@ class Pool:
     def __init__(self, size: int, serve: Callable[[Connection], None]):
         self.size, self._serve = size, serve
         self._idle: list[Worker] = []
-        self._count = 0
+        self._live: dict[int, Worker] = {}  # every worker not yet discarded, by process id
         self._lock = threading.Lock()
         self._closed = False
 
@@ -57,13 +57,10 @@ class Pool:
                 raise RuntimeError("the worker pool is closed")
             if self._idle:
                 return self._idle.pop()
-            self._count += 1
-        try:
-            return self._spawn()
-        except BaseException:
-            with self._lock:
-                self._count -= 1
-            raise
+        worker = self._spawn()
+        with self._lock:
+            self._live[worker.pid] = worker
+        return worker
 
     def give(self, worker: Worker) -> None:
         """Put a worker that answered back for the next request (most recently used first: warm caches)."""
@@ -91,13 +88,13 @@ class Pool:
         worker.exit_code = code
         worker.conn.close()
         with self._lock:
-            self._count -= 1
+            self._live.pop(worker.pid, None)
         return code
 
-    def pids(self) -> list[int]:
-        """The idle workers' process ids (for tests and the benchmark)."""
+    def pids(self, idle_only: bool = False) -> set[int]:
+        """The process ids of the workers alive now, or of those waiting for a query."""
         with self._lock:
-            return [w.pid for w in self._idle]
+            return {w.pid for w in self._idle} if idle_only else set(self._live)
 
     def close(self) -> None:
         """Stop every idle worker; workers still answering are stopped when their request gives them back."""

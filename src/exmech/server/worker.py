@@ -9,6 +9,7 @@ hits the cap answers 507, and one with less than half its cap left is replaced a
 query starts in a worker with at least half its memory cap free.
 """
 
+import functools
 import resource
 import sys
 import time
@@ -60,11 +61,16 @@ def text(status, message: str, **headers: str) -> Reply:
 def serialize(answer, accept: str) -> tuple[str, str]:
     """A query answer (Rows, bool or Graph, from any store) in the media type the client asked for, written by
     the one results writer (exmech.outputs.results) that `exmech query` uses."""
-    if isinstance(answer, Graph):
-        media, fmt = negotiate(accept, GRAPH_TYPES, "text/turtle")
-    else:
-        media, fmt = negotiate(accept, SELECT_TYPES, "application/sparql-results+json")
+    media, fmt = _negotiated(accept, isinstance(answer, Graph))
     return media, write_answer(answer, fmt)
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiated(accept: str, graph: bool) -> tuple[str, str]:
+    """(media type, format) for an Accept header: clients send the same few headers again and again."""
+    if graph:
+        return negotiate(accept, GRAPH_TYPES, "text/turtle")
+    return negotiate(accept, SELECT_TYPES, "application/sparql-results+json")
 
 
 def _least_bytes(answer) -> int:
