@@ -35,7 +35,7 @@ LEFT_ESCAPE = re.compile(r"\\[uU]")
 SERVICE = re.compile("service", re.IGNORECASE)
 FROM = re.compile("(?<![a-z0-9_])from", re.IGNORECASE)  # "from" not at the end of a longer name
 QUICK_MAX = 16384  # characters of a text that may skip rdflib's parse, or keep its parse cached
-CACHED_CHARS = 256 * 1024  # characters of text whose parse trees a worker keeps (their memory is bounded)
+CACHED_CHARS = 256 * 1024  # characters of text whose parse trees a worker keeps (about 150 bytes a character)
 VERDICTS = 4096  # digests of texts that passed the check, kept per worker
 
 
