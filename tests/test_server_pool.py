@@ -83,9 +83,11 @@ def test_a_worker_killed_mid_query_is_replaced_and_the_next_request_succeeds(ser
     answers = []
     slow = threading.Thread(target=lambda: answers.append(sparql(url, SLOW)))
     slow.start()
-    time.sleep(0.5)
-    busy = one.endpoint.pool.pids() - one.endpoint.pool.pids(idle_only=True)
-    assert busy and busy <= idle  # the slow query runs in the reused worker
+    waited = time.monotonic() + 2  # well within the 4 s deadline, even on a loaded machine
+    while not (busy := one.endpoint.pool.pids() - one.endpoint.pool.pids(idle_only=True)):
+        assert time.monotonic() < waited
+        time.sleep(0.05)
+    assert busy <= idle  # the slow query runs in the reused worker
     victim = busy.pop()
     os.kill(victim, signal.SIGKILL)
     slow.join(30)
@@ -106,21 +108,20 @@ def test_requests_beyond_the_workers_and_queue_get_503_with_retry_after(memory):
         answers = []
 
         def ask():
-            began = time.monotonic()
             request = urllib.request.Request(f"{url}/sparql?{urllib.parse.urlencode({'query': SLOW})}")
             try:
                 with urllib.request.urlopen(request, timeout=60) as r:
-                    answers.append((r.status, None, time.monotonic() - began))
+                    answers.append((r.status, None, r.read().decode()))
             except urllib.error.HTTPError as e:
-                answers.append((e.code, e.headers.get("Retry-After"), time.monotonic() - began))
+                answers.append((e.code, e.headers.get("Retry-After"), e.read().decode()))
 
         threads = [threading.Thread(target=ask) for _ in range(7)]
         for t in threads:
             t.start()
         for t in threads:
             t.join(60)
-        at_once = [a for a in answers if a[0] == 503 and a[2] < 1.0]
-        assert len(at_once) >= 3, answers  # 2 running, 2 waiting: the other 3 are told at once
+        full = [a for a in answers if a[0] == 503 and "2 queries already wait" in a[2]]
+        assert len(full) >= 3, answers  # 2 running, 2 waiting: the other 3 are told so at once
         assert all(retry and int(retry) >= 1 for code, retry, _ in answers if code == 503), answers
         assert {code for code, _, _ in answers} <= {408, 503} and 408 in {code for code, _, _ in answers}
         assert len(one.endpoint.pool.pids()) <= 2  # never more workers than slots
