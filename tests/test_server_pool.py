@@ -175,6 +175,17 @@ def test_what_may_skip_the_rdflib_parse():
     assert not quick("SELECT ?x WHERE { BIND('fromage' AS ?x) }")  # a word that starts with from: parsed
     assert may_name_a_dataset("SELECT * \uff26\uff32\uff2f\uff2d <urn:g> WHERE { }")  # full-width letters
     assert not quick("ASK {}" + " " * QUICK_MAX)  # long texts are always parsed by rdflib
+    assert quick("ASK " + "{" * 100 + "}" * 100) and not quick("ASK " + "{" * 300 + "}" * 300)
+
+
+@pytest.mark.parametrize(
+    "deep", ["ASK { FILTER(" + "(" * 5000 + "true" + ")" * 5000 + ") }", "ASK " + "{" * 5000 + "}" * 5000]
+)
+def test_deep_nesting_is_refused_clearly_on_every_store(server, deep):
+    one, url = server
+    status, _, body = sparql(url, deep)
+    assert status == 400 and "does not parse" in body, body  # not a crashed worker
+    assert sparql(url, ASK)[0] == 200
 
 
 def test_the_checked_parse_is_done_once_and_bounded():

@@ -15,8 +15,8 @@ and IRIs. So the guard never lets an escape reach either parser:
 
 Steps 1-2 are linear in the text and run in the server; step 3 can be slow on hostile text, so it runs in the
 time-limited worker, once per text (`Checked` keeps each worker's recent parses). On a store that parses the
-text itself (Oxigraph, whose `query` runs no update), a short text that cannot hold a FROM clause
-(`may_name_a_dataset`) needs no rdflib parse at all: SERVICE is already refused by the letters, an update does
+text itself (Oxigraph, whose `query` runs no update), a short, shallowly nested text that cannot hold a
+FROM clause (`quick`, `may_name_a_dataset`) needs no rdflib parse at all: SERVICE is already refused by the letters, an update does
 not parse as a query, and rdflib's parse is still run for the message when the engine refuses the text.
 """
 
@@ -35,6 +35,9 @@ LEFT_ESCAPE = re.compile(r"\\[uU]")
 SERVICE = re.compile("service", re.IGNORECASE)
 FROM = re.compile("(?<![a-z0-9_])from", re.IGNORECASE)  # "from" not at the end of a longer name
 QUICK_MAX = 16384  # characters of a text that may skip rdflib's parse, or keep its parse cached
+QUICK_OPEN = (
+    256  # opening brackets in such a text: Oxigraph's parser overflows its stack on 5,000-deep nesting
+)
 CACHED_CHARS = 256 * 1024  # characters of text whose parse trees a worker keeps (about 150 bytes a character)
 VERDICTS = 4096  # digests of texts that passed the check, kept per worker
 
@@ -164,8 +167,11 @@ def may_name_a_dataset(decoded: str) -> bool:
 
 
 def quick(decoded: str) -> bool:
-    """Whether a store that parses the text itself may run it with no rdflib parse first."""
-    return len(decoded) <= QUICK_MAX and not may_name_a_dataset(decoded)
+    """Whether a store that parses the text itself may run it with no rdflib parse first: a short text that
+    cannot hold FROM and cannot nest deeper than QUICK_OPEN brackets (deeper, rdflib refuses it as before)."""
+    if len(decoded) > QUICK_MAX or sum(decoded.count(c) for c in "({[") > QUICK_OPEN:
+        return False
+    return not may_name_a_dataset(decoded)
 
 
 class Checked:
