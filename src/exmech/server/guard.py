@@ -16,8 +16,9 @@ and IRIs. So the guard never lets an escape reach either parser:
 Steps 1-2 are linear in the text and run in the server; step 3 can be slow on hostile text, so it runs in the
 time-limited worker, once per text (`Checked` keeps each worker's recent parses). On a store that parses the
 text itself (Oxigraph, whose `query` runs no update), a short, shallowly nested text that cannot hold a
-FROM clause (`quick`, `may_name_a_dataset`) needs no rdflib parse at all: SERVICE is already refused by the letters, an update does
-not parse as a query, and rdflib's parse is still run for the message when the engine refuses the text.
+FROM clause (`quick`, `may_name_a_dataset`) needs no rdflib parse at all: SERVICE is already refused by the
+letters, an update does not parse as a query, and rdflib's parse is still run for the message when the engine
+refuses the text.
 """
 
 import hashlib
