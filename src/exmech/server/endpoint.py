@@ -91,7 +91,11 @@ class Endpoint:
         except OSError:
             self.pool.discard(worker)
             worker = self.pool.take()
-            worker.conn.send_bytes(message)
+            try:
+                worker.conn.send_bytes(message)
+            except OSError:  # a fresh worker that cannot take a query: a fault of this server (500)
+                self.pool.discard(worker)
+                raise
         return worker
 
     def _ask(self, decoded: str, accept: str, deadline: float) -> tuple[Reply, float | None]:
