@@ -98,6 +98,20 @@ def test_a_worker_killed_mid_query_is_replaced_and_the_next_request_succeeds(ser
     assert victim not in one.endpoint.pool.pids()
 
 
+def test_a_worker_that_died_while_idle_is_replaced_without_an_error(server):
+    one, url = server
+    assert sparql(url, ASK)[0] == 200
+    idle = one.endpoint.pool.pids(idle_only=True)
+    for pid in idle:
+        os.kill(pid, signal.SIGKILL)
+    waited = time.monotonic() + 10
+    while any(alive(pid) for pid in idle):
+        assert time.monotonic() < waited
+        time.sleep(0.05)
+    assert sparql(url, ASK, "text/csv")[2] == "true\n"  # the request never sees the dead worker
+    assert not idle & one.endpoint.pool.pids()
+
+
 def test_requests_beyond_the_workers_and_queue_get_503_with_retry_after(memory):
     import urllib.error
     import urllib.parse
