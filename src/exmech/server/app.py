@@ -4,7 +4,9 @@ Served from any store in exmech.stores (rdflib in memory, or an on-disk Oxigraph
 unless told otherwise. The parts, each in its own module:
   guard     what a query may do, decided on the decoded text both parsers read (no SERVICE, FROM, updates)
   limits    `Limits`: the one place the endpoint's defaults are written
-  worker    each query in a forked worker: one deadline (408), row and byte caps (413), a memory cap (507)
+  endpoint  one deadline per request (408: the worker is killed and replaced), slots, the worker pool
+  pool      a fixed number of long-lived workers forked from the server, reused from query to query
+  worker    what a worker does: the checked parse once per text, row and byte caps (413), a memory cap (507)
   slots     bounded workers and queue (503 + Retry-After); short queries are never stuck behind long ones
   conneg    content negotiation with q-values and wildcards (406 when nothing is acceptable)
   pages     the query page and the static files from package data (Jinja2 templates, autoescaped), the
@@ -18,10 +20,11 @@ import dataclasses
 
 from rdflib import Graph
 
+from exmech.server.endpoint import Endpoint
 from exmech.server.guard import Refused, check_query
 from exmech.server.limits import Limits
 from exmech.server.protocol import READ_DEADLINE, SOCKET_TIMEOUT, Server
-from exmech.server.worker import Endpoint, serialize
+from exmech.server.worker import serialize
 
 
 def make_server(

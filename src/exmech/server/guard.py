@@ -14,11 +14,18 @@ and IRIs. So the guard never lets an escape reach either parser:
    and never fetches it, and workers set rdflib's SPARQL_LOAD_GRAPHS off as well.)
 
 Steps 1-2 are linear in the text and run in the server; step 3 can be slow on hostile text, so it runs in the
-time-limited worker.
+time-limited worker, once per text (`Checked` keeps each worker's recent parses). On a store that parses the
+text itself (Oxigraph, whose `query` runs no update), a short, shallowly nested text that cannot hold a
+FROM clause (`quick`, `may_name_a_dataset`) needs no rdflib parse at all: SERVICE is already refused by the
+letters, an update does not parse as a query, and rdflib's parse is still run for the message when the engine
+refuses the text.
 """
 
+import hashlib
 import re
 import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable
 from http import HTTPStatus
 
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -27,6 +34,13 @@ from rdflib.plugins.sparql.parserutils import CompValue
 ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 LEFT_ESCAPE = re.compile(r"\\[uU]")
 SERVICE = re.compile("service", re.IGNORECASE)
+FROM = re.compile("(?<![a-z0-9_])from", re.IGNORECASE)  # "from" not at the end of a longer name
+QUICK_MAX = 16384  # characters of a text that may skip rdflib's parse, or keep its parse cached
+QUICK_OPEN = (
+    256  # opening brackets in such a text: Oxigraph's parser overflows its stack on 5,000-deep nesting
+)
+CACHED_CHARS = 256 * 1024  # characters of text whose parse trees a worker keeps (about 150 bytes a character)
+VERDICTS = 4096  # digests of texts that passed the check, kept per worker
 
 
 class Refused(ValueError):
@@ -71,10 +85,18 @@ def decode_escapes(text: str) -> str:
     return decoded
 
 
+def _found_folded(word: re.Pattern, decoded: str) -> bool:
+    """Whether a case-blind pattern matches the text after Unicode compatibility and case folding (which
+    changes no ASCII text, so an ASCII text was searched already)."""
+    return (
+        not decoded.isascii() and word.search(unicodedata.normalize("NFKC", decoded).casefold()) is not None
+    )
+
+
 def refuse_federation(decoded: str) -> None:
     """Refuse the letters SERVICE anywhere, in any case (also after Unicode compatibility folding)."""
     match = SERVICE.search(decoded)
-    if match is None and SERVICE.search(unicodedata.normalize("NFKC", decoded).casefold()) is None:
+    if match is None and not _found_folded(SERVICE, decoded):
         return
     where = f" at {_where(decoded, match.start())}" if match else ""
     raise Refused(
@@ -136,3 +158,55 @@ def parse_checked(decoded: str):
             "FROM and FROM NAMED are refused: this endpoint serves one graph and never fetches other data",
         )
     return tree
+
+
+def may_name_a_dataset(decoded: str) -> bool:
+    """False only if the text cannot hold a FROM or FROM NAMED clause: every "from" in it (any case, also after
+    Unicode compatibility folding) ends a longer name, such as prov:wasDerivedFrom. Both parsers read a name
+    to its end, so no keyword FROM starts right after a letter, digit or underscore."""
+    return FROM.search(decoded) is not None or _found_folded(FROM, decoded)
+
+
+def quick(decoded: str) -> bool:
+    """Whether a store that parses the text itself may run it with no rdflib parse first: a short text that
+    cannot hold FROM and cannot nest deeper than QUICK_OPEN brackets (deeper, rdflib refuses it as before)."""
+    if len(decoded) > QUICK_MAX or sum(decoded.count(c) for c in "({[") > QUICK_OPEN:
+        return False
+    return not may_name_a_dataset(decoded)
+
+
+class Checked:
+    """The guard's parse done once per text in a worker: for short texts the checked parse itself (made into
+    what the engine runs by `make`), in a least-recently-used map bounded by the characters of its texts; for
+    a store that parses the text itself, only the digests of texts that passed. Refused texts are not
+    remembered."""
+
+    def __init__(self, make: Callable = lambda tree: tree):
+        self._make = make
+        self._trees: OrderedDict[str, object] = OrderedDict()
+        self._chars = 0
+        self._passed: OrderedDict[bytes, None] = OrderedDict()
+
+    def parse(self, decoded: str):
+        """`make(parse_checked(decoded))`, from the cache when this text was parsed before."""
+        if decoded in self._trees:
+            self._trees.move_to_end(decoded)
+            return self._trees[decoded]
+        made = self._make(parse_checked(decoded))
+        if len(decoded) <= QUICK_MAX:
+            self._trees[decoded] = made
+            self._chars += len(decoded)
+            while self._chars > CACHED_CHARS:
+                self._chars -= len(self._trees.popitem(last=False)[0])
+        return made
+
+    def check(self, decoded: str) -> None:
+        """Refused unless the text passes parse_checked; a text that passed once is not parsed again."""
+        key = hashlib.sha256(decoded.encode("utf-8", "surrogatepass")).digest()
+        if key in self._passed:
+            self._passed.move_to_end(key)
+            return
+        parse_checked(decoded)
+        self._passed[key] = None
+        while len(self._passed) > VERDICTS:
+            self._passed.popitem(last=False)

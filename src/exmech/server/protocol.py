@@ -17,10 +17,11 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from exmech.server.conneg import NotAcceptable
+from exmech.server.endpoint import Endpoint
 from exmech.server.pages import CSP, YASGUI, query_page, static_file, wants_html
 from exmech.server.publish import context_document, ontology_document, service_description, void_document
 from exmech.server.terms import TERM_SPACES, describe
-from exmech.server.worker import Endpoint, Reply, text
+from exmech.server.worker import Reply, text
 
 MAX_BODY = 1_000_000
 DRAIN_MAX = 16 * MAX_BODY  # a too-large body up to this size is read away, so the client sees the 413
@@ -82,6 +83,10 @@ class Server(ThreadingHTTPServer):
             self.reading(request, False)
             self._free.release()
 
+    def server_close(self):
+        super().server_close()
+        self.endpoint.close()  # its workers too
+
     def handle_error(self, request, client_address):
         """A client that hangs up before its answer is sent is not an error of the server: no traceback."""
         if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
@@ -133,6 +138,9 @@ class Handler(BaseHTTPRequestHandler):
     def setup(self):
         self.timeout = self.server.socket_timeout  # every read and write on the socket
         super().setup()
+        # the head and the body are two writes: without this, Nagle's algorithm holds the body back until
+        # the client's delayed ACK of the head (40 ms on Linux) on every keep-alive request
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, *args):  # quiet by default
         pass

@@ -17,8 +17,9 @@ from exmech.graph.namespaces import BASE, EXM, KB, bind_prefixes
 from exmech.graph.resources import ontology_files, resource_dir
 from exmech.release.describe import DATASET, LICENCE
 from exmech.server.conneg import choose
+from exmech.server.endpoint import Endpoint
 from exmech.server.terms import describe, select
-from exmech.server.worker import GRAPH_TYPES, Endpoint, Reply, serialize
+from exmech.server.worker import GRAPH_TYPES, Reply, serialize
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")

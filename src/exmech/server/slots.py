@@ -14,6 +14,7 @@ wait counts against the request's deadline.
 
 import threading
 import time
+from collections import deque
 
 SHORT = 0.5  # CPU seconds a query may use at normal priority before it needs a long slot
 LONG_WALL = 2.0  # seconds it may run at all before it needs one
@@ -33,36 +34,32 @@ class Slots:
             raise ValueError("at least 2 workers are needed (one kept for short queries)")
         self.workers, self.queue = workers, queue
         self.long_workers = min(workers - 1, long_workers if long_workers is not None else workers // 2)
-        self._cond = threading.Condition()
-        self._running = self._long = self._waiting = 0
-        self._tickets: list[object] = []  # FIFO order of waiting requests
+        self._lock = threading.Lock()
+        self._running = self._long = 0
+        self._waiting: deque[threading.Event] = deque()  # FIFO: each waiting request's own turn
         self._long_ends: list[float] = []  # deadlines of the running long queries
 
     def acquire(self, deadline: float) -> bool:
-        """Wait (FIFO) for a slot until the deadline; False at the deadline; Busy if the queue is full."""
-        with self._cond:
-            if self._running < self.workers and not self._tickets:
+        """Wait (FIFO) for a slot until the deadline; False at the deadline; Busy if the queue is full. A
+        finishing query hands its slot straight to the first waiting request (only that one is woken)."""
+        with self._lock:
+            if self._running < self.workers and not self._waiting:
                 self._running += 1
                 return True
-            if len(self._tickets) >= self.queue:
+            if len(self._waiting) >= self.queue:
                 raise Busy(f"the server is busy: {self.queue} queries already wait", 1)
-            ticket = object()
-            self._tickets.append(ticket)
-            try:
-                while not (self._running < self.workers and self._tickets[0] is ticket):
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        return False
-                    self._cond.wait(left)
-                self._running += 1
+            turn = threading.Event()
+            self._waiting.append(turn)
+        turn.wait(max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            if turn.is_set():  # handed a slot, perhaps just as the deadline passed: it is this request's
                 return True
-            finally:
-                self._tickets.remove(ticket)
-                self._cond.notify_all()
+            self._waiting.remove(turn)
+            return False
 
     def promote(self, deadline: float) -> None:
         """Make a running query long (it keeps its slot); Busy if every long slot is taken."""
-        with self._cond:
+        with self._lock:
             if self._long >= self.long_workers:
                 retry = max(1, round(min(self._long_ends) - time.monotonic()))
                 raise Busy(
@@ -74,9 +71,11 @@ class Slots:
             self._long_ends.append(deadline)
 
     def release(self, long_deadline: float | None = None) -> None:
-        with self._cond:
-            self._running -= 1
+        with self._lock:
             if long_deadline is not None:
                 self._long -= 1
                 self._long_ends.remove(long_deadline)
-            self._cond.notify_all()
+            if self._waiting:  # the slot passes to the first waiting request: _running stays
+                self._waiting.popleft().set()
+            else:
+                self._running -= 1

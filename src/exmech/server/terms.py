@@ -15,9 +15,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from exmech.graph.namespaces import BASE, EXM, bind_prefixes
+from exmech.server.endpoint import Endpoint
 from exmech.server.pages import render, wants_html
 from exmech.server.term_views import Labels, evidence_rows, incoming_rows, label_of, statements
-from exmech.server.worker import GRAPH_TYPES, Endpoint, Reply, text
+from exmech.server.worker import GRAPH_TYPES, Reply, text
 
 TERM_SPACES = ("ontology/", "kb/", "mechanism/", "theme/", "instrument/", "outcome/")
 LOCAL_PATH = re.compile(r"[A-Za-z0-9._~/-]+")  # what a term or study IRI may hold after the base
