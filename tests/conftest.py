@@ -1,6 +1,7 @@
 """Shared fixtures: the shipped graph is loaded once per test session."""
 
 import shutil
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,10 @@ from exmech.kg import KnowledgeGraph
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
+
+# typer draws errors in a box as wide as the terminal (80 columns without one): a long temporary path (pytest-xdist
+# workers' are longer) would be wrapped inside the box, and a test looking for it would not find it
+os.environ.setdefault("COLUMNS", "200")
 
 
 @pytest.fixture(scope="session")

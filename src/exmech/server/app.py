@@ -22,8 +22,8 @@ from rdflib import Graph
 
 from exmech.server.endpoint import Endpoint
 from exmech.server.guard import Refused, check_query
-from exmech.server.limits import Limits
-from exmech.server.protocol import READ_DEADLINE, SOCKET_TIMEOUT, Server
+from exmech.server.limits import READ_DEADLINE, SOCKET_TIMEOUT, Limits
+from exmech.server.protocol import Server
 from exmech.server.worker import serialize
 
 

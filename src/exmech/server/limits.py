@@ -4,6 +4,13 @@ worker read them from here. Standard library only, so the CLI can show the defau
 
 from dataclasses import dataclass
 
+# The HTTP side's bounds (exmech.server.protocol): request body, connections, socket and read deadlines.
+MAX_BODY = 1_000_000  # bytes of a request body (413 past it)
+DRAIN_MAX = 16 * MAX_BODY  # a too-large body up to this size is read away, so the client sees the 413
+SOCKET_TIMEOUT = 10.0  # seconds any one read or write of a socket may take
+READ_DEADLINE = 20.0  # seconds to read a whole request (slow-loris cut)
+MAX_CONNECTIONS = 256  # connections served at once (503 past it)
+
 
 @dataclass(frozen=True)
 class Limits:

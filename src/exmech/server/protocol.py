@@ -18,16 +18,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from exmech.server.conneg import NotAcceptable
 from exmech.server.endpoint import Endpoint
+from exmech.server.limits import DRAIN_MAX, MAX_BODY, MAX_CONNECTIONS, READ_DEADLINE, SOCKET_TIMEOUT
 from exmech.server.pages import CSP, YASGUI, query_page, static_file, wants_html
 from exmech.server.publish import context_document, ontology_document, service_description, void_document
 from exmech.server.terms import TERM_SPACES, describe
 from exmech.server.worker import Reply, text
 
-MAX_BODY = 1_000_000
-DRAIN_MAX = 16 * MAX_BODY  # a too-large body up to this size is read away, so the client sees the 413
-SOCKET_TIMEOUT = 10.0
-READ_DEADLINE = 20.0
-MAX_CONNECTIONS = 256
 LENGTH = re.compile(r"[0-9]{1,15}")
 ALLOW = "GET, HEAD, POST, OPTIONS"
 HEADERS = {
