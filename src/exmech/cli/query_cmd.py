@@ -17,10 +17,11 @@ from exmech.cli.options import (
     fail,
     format_option,
 )
-from exmech.graph.catalogue import QueryError, catalogue, query_form, resolve
+from exmech.graph.catalogue import QueryError, catalogue, resolve
 from exmech.graph.load import SourceError
 from exmech.outputs.results import GRAPH_FORMATS, SELECT_FORMATS, FormatError, fit_format, write_answer
 from exmech.stores import StoreError, open_store
+from exmech.stores.cached import cached_store
 from exmech.stores.http_client import Limits, RemoteError
 
 
@@ -44,11 +45,13 @@ def _answer(
     named = resolve(name)
     bindings = named.bindings(_params(param))
     try:
-        form = query_form(named.text)
+        form = named.form
     except QueryError as exc:
         raise QueryError(f"query {name!r} could not run: {exc}") from None
     chosen = fit_format(form, fmt.value if fmt is not None else None)
-    source = open_store(store, endpoint, kb, limits)
+    # by default the cached build (exmech.stores.cached): the same answers as rdflib in memory, without
+    # re-parsing and re-deriving the graph in every command
+    source = cached_store(kb) if store is None and not endpoint else open_store(store, endpoint, kb, limits)
     try:
         if form == "ASK":
             return source.ask(named.text, bindings), chosen

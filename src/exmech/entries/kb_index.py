@@ -17,17 +17,18 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-import platformdirs
 from rdflib import BNode, Graph, Literal
 
 from exmech.graph.load import SourceError, parse_file
 from exmech.graph.namespaces import BIBO, EXM, KB, compact
-from exmech.graph.resources import resource_dir
+from exmech.graph.resources import cache_dir, resource_dir
 
 CACHE_VERSION = 2
 IDENTIFIERS = (BIBO.doi, BIBO.pmid, EXM.trialRegistration)
 _NAMES = {str(p): compact(str(p)) for p in IDENTIFIERS}
-RACY_NS = 2_000_000_000  # an mtime this close to the scan may be followed by a same-size write in the same tick
+RACY_NS = (
+    2_000_000_000  # an mtime this close to the scan may be followed by a same-size write in the same tick
+)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (root TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, sha256 TEXT) WITHOUT ROWID;
@@ -55,11 +56,6 @@ def slug_root(node) -> str | None:
     if isinstance(node, (Literal, BNode)) or not text.startswith(str(KB)):
         return None
     return text[len(str(KB)) :].split("-", 1)[0] or None
-
-
-def cache_dir() -> Path:
-    """exmech's cache folder: $EXMECH_CACHE_DIR if set, else the user cache folder of the platform (platformdirs)."""
-    return Path(os.environ.get("EXMECH_CACHE_DIR") or platformdirs.user_cache_dir("exmech", appauthor=False))
 
 
 def kb_key(kb_dir: Path) -> str:
@@ -102,7 +98,9 @@ class KbIndex:
         self.root = root
         self._db = sqlite3.connect(db, timeout=30, isolation_level=None)
         self._db.executescript(_SCHEMA)
-        self._parsed: dict[str, Graph | None] = {}  # files read in this process -> their graph, once asked for
+        self._parsed: dict[
+            str, Graph | None
+        ] = {}  # files read in this process -> their graph, once asked for
         for rel, record in (files or {}).items():
             self._replace(rel, (0, -1, None), record["ids"], set(record["roots"]))
 
@@ -146,10 +144,11 @@ class KbIndex:
         on_disk = _scan(folder)
         stored = {rel: (m, s, d) for rel, m, s, d in self._db.execute("SELECT * FROM files")}
         gone = [rel for rel in stored if rel not in on_disk]
-        now, work = time.time_ns(), []
+        now = time.time_ns()
+        work: list[tuple[str, tuple[int, int, str | None], tuple[dict[str, str], set[str]] | None]] = []
         for rel, (mtime_ns, size) in on_disk.items():
-            old = stored.get(rel)
-            same_stat = old is not None and old[:2] == (mtime_ns, size)
+            old = stored.get(rel, (None, None, None))
+            same_stat = old[:2] == (mtime_ns, size)
             if same_stat and old[2] is None:
                 continue  # recorded with a trusted mtime, unchanged since
             data = (folder / rel).read_bytes()
@@ -185,7 +184,9 @@ class KbIndex:
     def _replace(self, rel: str, stat: tuple, ids: dict[str, str], roots: set[str]) -> None:
         self._drop(rel)
         self._db.execute("INSERT INTO files VALUES (?, ?, ?, ?)", (rel, *stat))
-        self._db.executemany("INSERT INTO ids VALUES (?, ?, ?)", [(k, n, rel) for k, n in sorted(ids.items())])
+        self._db.executemany(
+            "INSERT INTO ids VALUES (?, ?, ?)", [(k, n, rel) for k, n in sorted(ids.items())]
+        )
         self._db.executemany("INSERT INTO roots VALUES (?, ?)", [(r, rel) for r in sorted(roots)])
 
     def _drop(self, rel: str) -> None:
@@ -204,7 +205,9 @@ class KbIndex:
     # -- asking --------------------------------------------------------------------------------------------
     def identifier(self, key: str) -> tuple[str, str] | None:
         """(node IRI, file) of a stored identifier key such as 'bibo:doi 10.x/y', or None."""
-        row = self._db.execute("SELECT node, rel FROM ids WHERE key = ? ORDER BY rel LIMIT 1", (key,)).fetchone()
+        row = self._db.execute(
+            "SELECT node, rel FROM ids WHERE key = ? ORDER BY rel LIMIT 1", (key,)
+        ).fetchone()
         return (row[0], row[1]) if row else None
 
     def graph_of(self, rel: str) -> Graph:
