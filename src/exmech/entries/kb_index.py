@@ -127,7 +127,7 @@ class KbIndex:
                     return index
                 index._db.close()
                 if attempt == 0:
-                    cache.unlink(missing_ok=True)
+                    _remove(cache)
                     with closing(sqlite3.connect(cache)) as fresh:
                         fresh.executescript(_SCHEMA)
                         fresh.execute("INSERT INTO meta VALUES (?)", (str(root),))
@@ -135,7 +135,7 @@ class KbIndex:
                         fresh.commit()
             except (sqlite3.DatabaseError, OSError):
                 if attempt == 0:
-                    Path(cache).unlink(missing_ok=True)
+                    _remove(cache)
         return cls(root)
 
     def refresh(self) -> None:
@@ -247,6 +247,13 @@ class _Commit:
     def __exit__(self, kind, value, trace):
         self.db.execute("ROLLBACK" if kind else "COMMIT")
         return False
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass  # in a folder that is not one, or not writable: the index is then kept in memory
 
 
 def _scan(root: Path) -> dict[str, tuple[int, int]]:
