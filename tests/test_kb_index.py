@@ -16,7 +16,9 @@ COSTA_DOI = "bibo:doi 10.2522/ptj.20090218"
 
 
 def _duplicates(entry_path, kb) -> list[str]:
-    return [p.message for p in validate_entry(read_entry(entry_path), KbIndex.load(kb)) if p.shape == "duplicate"]
+    return [
+        p.message for p in validate_entry(read_entry(entry_path), KbIndex.load(kb)) if p.shape == "duplicate"
+    ]
 
 
 def _entry_with_doi(tmp_path, doi: str):
@@ -46,10 +48,18 @@ def test_a_deleted_file_is_forgotten_and_a_changed_one_reread(kb, tmp_path):
     text = path.read_text(encoding="utf-8")
     path.unlink()
     assert _duplicates(entry, kb) == [] and KbIndex.load(kb).identifier(COSTA_DOI) is None
-    path.write_text(text.replace('doi "10.2522/ptj.20090218"', 'doi "10.2522/PTJ.20090218 "'), encoding="utf-8")
-    assert KbIndex.load(kb).identifier(COSTA_DOI)[1] == "studies/costa2009.ttl"  # keys are trimmed, lower-cased
-    os.utime(path, ns=(1, 1))  # an old mtime, as after a copy: a changed file of the same size is still reread
-    path.write_text(text.replace('doi "10.2522/ptj.20090218"', 'doi "10.2522/ptj.20090219"'), encoding="utf-8")
+    path.write_text(
+        text.replace('doi "10.2522/ptj.20090218"', 'doi "10.2522/PTJ.20090218 "'), encoding="utf-8"
+    )
+    assert (
+        KbIndex.load(kb).identifier(COSTA_DOI)[1] == "studies/costa2009.ttl"
+    )  # keys are trimmed, lower-cased
+    os.utime(
+        path, ns=(1, 1)
+    )  # an old mtime, as after a copy: a changed file of the same size is still reread
+    path.write_text(
+        text.replace('doi "10.2522/ptj.20090218"', 'doi "10.2522/ptj.20090219"'), encoding="utf-8"
+    )
     os.utime(path, ns=(1, 1))
     index = KbIndex.load(kb)
     assert index.identifier(COSTA_DOI) is None and index.identifier(COSTA_DOI[:-1] + "9") is not None

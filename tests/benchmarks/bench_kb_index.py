@@ -65,7 +65,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
     parser.add_argument("--workdir", type=Path, help="keep the synthetic folders here and reuse them")
     args = parser.parse_args()
-    print(f"{'files':>8} {'cold s':>8} {'warm s':>8} {'1 changed s':>12} {'parse s':>8} {'scan s':>8}", flush=True)
+    print(
+        f"{'files':>8} {'cold s':>8} {'warm s':>8} {'1 changed s':>12} {'parse s':>8} {'scan s':>8}",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="exmech-bench-index-") as tmp:
         root = args.workdir or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)

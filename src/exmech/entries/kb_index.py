@@ -23,14 +23,14 @@ from exmech.graph.load import SourceError, parse_file
 from exmech.graph.namespaces import BIBO, EXM, KB, compact
 from exmech.graph.resources import cache_dir, resource_dir
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 IDENTIFIERS = (BIBO.doi, BIBO.pmid, EXM.trialRegistration)
 _NAMES = {str(p): compact(str(p)) for p in IDENTIFIERS}
 RACY_NS = (
     2_000_000_000  # an mtime this close to the scan may be followed by a same-size write in the same tick
 )
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (root TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (root TEXT NOT NULL, scan TEXT);
 CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, sha256 TEXT) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ids (key TEXT NOT NULL, node TEXT NOT NULL, rel TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS roots (root TEXT NOT NULL, rel TEXT NOT NULL);
@@ -130,7 +130,7 @@ class KbIndex:
                     _remove(cache)
                     with closing(sqlite3.connect(cache)) as fresh:
                         fresh.executescript(_SCHEMA)
-                        fresh.execute("INSERT INTO meta VALUES (?)", (str(root),))
+                        fresh.execute("INSERT INTO meta VALUES (?, NULL)", (str(root),))
                         fresh.execute(f"PRAGMA user_version = {CACHE_VERSION}")
                         fresh.commit()
             except (sqlite3.DatabaseError, OSError):
@@ -142,6 +142,11 @@ class KbIndex:
         """Parse the files added or changed since the index was written, drop the deleted ones, in one transaction."""
         folder = self._folder()
         on_disk = _scan(folder)
+        # the whole listing (names, mtimes, sizes) as one digest: unchanged, and no racy file to check, is done
+        scan = hashlib.sha256(repr(sorted(on_disk.items())).encode()).hexdigest()
+        racy = self._db.execute("SELECT 1 FROM files WHERE sha256 IS NOT NULL LIMIT 1").fetchone()
+        if racy is None and self._db.execute("SELECT scan FROM meta").fetchone() == (scan,):
+            return
         stored = {rel: (m, s, d) for rel, m, s, d in self._db.execute("SELECT * FROM files")}
         gone = [rel for rel in stored if rel not in on_disk]
         now = time.time_ns()
@@ -159,9 +164,8 @@ class KbIndex:
                 continue
             work.append((rel, (mtime_ns, size, digest if racy else None), file_facts(folder / rel, data)))
             self._parsed[rel] = None
-        if not gone and not work:
-            return
         with self._transaction():
+            self._db.execute("UPDATE meta SET scan = ?", (scan,))
             for rel in gone:
                 self._drop(rel)
             for rel, stat, facts in work:
