@@ -2,7 +2,8 @@
 
     .venv/bin/python tests/benchmarks/bench_startup.py [--runs 5]
 
-Each line is a fresh process (median wall time of --runs, and its peak RSS), measured in the same run:
+Each line is a fresh process (median wall and CPU time of --runs, and its peak RSS; on a shared machine the
+CPU time is the steadier figure), measured in the same run:
   python -c pass                              the interpreter alone (anchor)
   exmech --help                               typer and every command module imported (anchor)
   exmech query review-summary                 the default: the cached Oxigraph build, warm (exmech.stores.cached)
@@ -22,8 +23,8 @@ import time
 from pathlib import Path
 
 
-def run(argv: list[str], env: dict) -> tuple[float, float]:
-    """(wall seconds, peak RSS MiB) of one process."""
+def run(argv: list[str], env: dict) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds (user + system), peak RSS MiB) of one process."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -31,7 +32,7 @@ def run(argv: list[str], env: dict) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -53,15 +54,20 @@ def main() -> None:
             ("  --store memory (rdflib)", [*query, "--store", "memory"], False),
             ("  --store oxigraph:PATH (filled)", [*query, "--store", store], False),
         ]
-        print(f"{'command':<46} {'wall s':>8} {'peak MiB':>9}   (median of {args.runs})", flush=True)
+        print(
+            f"{'command':<46} {'wall s':>8} {'CPU s':>8} {'peak MiB':>9}   (median of {args.runs})",
+            flush=True,
+        )
         for label, argv, cold in cases:
-            walls, peak = [], 0.0
+            walls, cpus, peak = [], [], 0.0
             for i in range(args.runs):
                 case_env = env | {"EXMECH_CACHE_DIR": str(Path(tmp) / f"cold{i}")} if cold else env
-                wall, rss = run(argv, case_env)
+                wall, cpu, rss = run(argv, case_env)
                 walls.append(wall)
+                cpus.append(cpu)
                 peak = max(peak, rss)
-            print(f"{label:<46} {statistics.median(walls):>8.3f} {peak:>9.0f}", flush=True)
+            wall, cpu = statistics.median(walls), statistics.median(cpus)
+            print(f"{label:<46} {wall:>8.3f} {cpu:>8.3f} {peak:>9.0f}", flush=True)
 
 
 if __name__ == "__main__":

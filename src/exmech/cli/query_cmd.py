@@ -23,6 +23,7 @@ from exmech.outputs.results import GRAPH_FORMATS, SELECT_FORMATS, FormatError, f
 from exmech.stores import StoreError, open_store
 from exmech.stores.cached import cached_store
 from exmech.stores.http_client import Limits, RemoteError
+from exmech.stores.rows import inline_bindings
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -35,6 +36,14 @@ def _params(pairs: list[str]) -> dict[str, str]:
             )
         out[key.strip().lstrip("?")] = value
     return out
+
+
+def _inlinable(text: str, bindings) -> bool:
+    try:
+        inline_bindings(text, bindings)
+    except StoreError:
+        return False
+    return True
 
 
 def _answer(
@@ -50,8 +59,12 @@ def _answer(
         raise QueryError(f"query {name!r} could not run: {exc}") from None
     chosen = fit_format(form, fmt.value if fmt is not None else None)
     # by default the cached build (exmech.stores.cached): the same answers as rdflib in memory, without
-    # re-parsing and re-deriving the graph in every command
-    source = cached_store(kb) if store is None and not endpoint else open_store(store, endpoint, kb, limits)
+    # re-parsing and re-deriving the graph in every command; a value Oxigraph cannot take as a term (an "IRI"
+    # with spaces, which rdflib binds and matches nothing with) is answered in memory, as before
+    if store is None and not endpoint and _inlinable(named.text, bindings):
+        source = cached_store(kb)
+    else:
+        source = open_store(store, endpoint, kb, limits)
     try:
         if form == "ASK":
             return source.ask(named.text, bindings), chosen
