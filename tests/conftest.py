@@ -1,7 +1,7 @@
 """Shared fixtures: the shipped graph is loaded once per test session."""
 
-import shutil
 import os
+import shutil
 from pathlib import Path
 
 import pytest

@@ -78,7 +78,11 @@ GAPS: dict[str, str] = {}  # known gaps, keyed by case: none left
 )
 def test_bad_invocation_exits_with_its_code_and_a_message(tmp_path, case, argv, code, words):
     (tmp_path / "d.ttl").mkdir()
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", "COLUMNS": "400"}  # typer's error box must not wrap a path
+    env = {
+        **os.environ,
+        "PYTHONWARNINGS": "ignore",
+        "COLUMNS": "400",
+    }  # typer's error box must not wrap a path
     run = subprocess.run(
         [*EXMECH, *argv(tmp_path)],
         capture_output=True,

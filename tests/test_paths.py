@@ -230,3 +230,19 @@ def test_cli_errors_exit_2():
     result = runner.invoke(app, ["paths", "--kb", str(PATHS_KB), "-f", "xml"])
     said = " ".join(result.output.replace("│", " ").split())  # typer's error box, whatever its width
     assert result.exit_code == 2 and "'xml' is not one of" in said and "'turtle'" in said, said
+
+
+@pytest.mark.parametrize("store_spec", ["memory", "oxigraph"])
+def test_paths_sorted_in_python_keep_the_order_the_query_gives(store_spec, tmp_path):
+    """iter_path_rows runs queries/paths.rq without its ORDER BY and iter_paths sorts in Python: the same rows in
+    the same order as the engine's ORDER BY, on the shipped graph, on both embedded stores."""
+    from exmech.evidence.paths import _row_order, iter_path_rows
+    from exmech.stores import open_store
+
+    if store_spec == "oxigraph":
+        pytest.importorskip("pyoxigraph")
+    store = open_store("memory" if store_spec == "memory" else f"oxigraph:{tmp_path / 'ox'}")
+    query = catalogue()["paths"]
+    engine = [tuple(row.values()) for row in store.select(query.text, query.bindings({}))]
+    ours = [tuple(row.values()) for row in sorted(iter_path_rows(store), key=_row_order)]
+    assert len(engine) > 50 and ours == engine

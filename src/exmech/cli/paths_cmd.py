@@ -1,6 +1,7 @@
 """exmech paths | report | export: exercise -> mediator -> outcome paths, for people and for other tools."""
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path as FilePath
 
 import typer
@@ -22,7 +23,7 @@ from exmech.cli.options import (
     progress,
 )
 from exmech.errors import require
-from exmech.evidence.paths import STATUSES, MechanismPath, evidence_text, find_paths, paths_graph
+from exmech.evidence.paths import STATUSES, MechanismPath, evidence_text, find_paths, iter_paths, paths_graph
 from exmech.graph.catalogue import QueryError
 from exmech.graph.load import SourceError
 from exmech.outputs.cells import csv_text
@@ -63,39 +64,54 @@ def _store(
         fail(str(exc))
 
 
-def _table(found: list[MechanismPath]) -> str:
-    lines = []
+def _table(found: Iterable[MechanismPath]) -> Iterator[str]:
+    """The table for people, one path (with its evidence lines) at a time, then the count."""
+    count = 0
     for p in found:
-        lines.append(
+        count += 1
+        lines = [
             f"{p.exercise_type} -> {p.mechanism} -> {p.outcome}  [{p.status.upper()}; "
             f"{len(p.studies)} {'study' if len(p.studies) == 1 else 'studies'}]"
-        )
+        ]
         for e in p.evidence:
             effect = f"  {e.analysis}: {evidence_text(e)}" if e.analysis else ""
             lines.append(f"    {e.study:<28} {e.status:<10}{effect}".rstrip())
-    lines.append(f"({len(found)} path{'s' if len(found) != 1 else ''})")
-    return "\n".join(lines) + "\n"
+        yield "\n".join(lines) + "\n"
+    yield f"({count} path{'s' if count != 1 else ''})\n"
 
 
-def _csv(found: list[MechanismPath]) -> str:
-    """One row per path, study and analysis (tidy data for spreadsheets and R); formula-like text escaped."""
-    rows = [
-        [
-            p.iri,
-            p.exercise_type,
-            p.mechanism,
-            p.theme,
-            p.outcome,
-            p.status,
-            e.study,
-            e.status,
-            e.analysis or "",
-            *(e.indirect, e.ci_lower, e.ci_upper, e.proportion_mediated),
+def _csv(found: Iterable[MechanismPath]) -> Iterator[str]:
+    """One row per path, study and analysis (tidy data for spreadsheets and R); formula-like text escaped; the
+    header, then one path at a time (through the one CSV writer, csv_text)."""
+    yield csv_text(list(CSV_COLUMNS), [])
+    for p in found:
+        rows = [
+            [
+                p.iri,
+                p.exercise_type,
+                p.mechanism,
+                p.theme,
+                p.outcome,
+                p.status,
+                e.study,
+                e.status,
+                e.analysis or "",
+                *(e.indirect, e.ci_lower, e.ci_upper, e.proportion_mediated),
+            ]
+            for e in p.evidence
         ]
-        for p in found
-        for e in p.evidence
-    ]
-    return csv_text(list(CSV_COLUMNS), rows)
+        yield csv_text(list(CSV_COLUMNS), rows).split("\n", 1)[1]
+
+
+def _stream(chunks: Iterator[str], out: FilePath | None) -> None:
+    """Write each piece as it is made: the first paths show before the last are read."""
+    if out is None:
+        for chunk in chunks:
+            typer.echo(chunk, nl=False)
+        return
+    with out.open("wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk.encode("utf-8"))
 
 
 def paths(
@@ -128,26 +144,22 @@ def paths(
     Example: exmech paths --intervention aerobic --min-evidence measured -f csv
     """
     source = _store(store, endpoint, kb, timeout, max_bytes)
+    filters = {"intervention": intervention, "mechanism": mechanism, "theme": theme, "outcome": outcome}
     try:
-        found = find_paths(
-            source,
-            intervention=intervention,
-            mechanism=mechanism,
-            theme=theme,
-            outcome=outcome,
-            min_evidence=min_evidence,
-        )
-        graph = paths_graph(source, found) if fmt == PathFormat.turtle else None
+        if fmt in (PathFormat.table, PathFormat.csv):  # streamed: rows are written as they arrive
+            found = iter_paths(source, **filters, min_evidence=min_evidence)
+            _stream(_csv(found) if fmt == PathFormat.csv else _table(found), out)
+            return
+        listed = find_paths(source, **filters, min_evidence=min_evidence)
+        graph = paths_graph(source, listed) if fmt == PathFormat.turtle else None
     except RemoteError as exc:
         fail(str(exc), EXIT_REMOTE)
     except (QueryError, SourceError, StoreError) as exc:
         fail(str(exc))
-    if fmt == PathFormat.json:
-        emit(json.dumps([p.as_dict() for p in found], indent=2) + "\n", out)
-    elif graph is not None:
+    if graph is not None:
         emit(write_graph(graph, GraphFormat.turtle), out)
     else:
-        emit(_csv(found) if fmt == PathFormat.csv else _table(found), out)
+        emit(json.dumps([p.as_dict() for p in listed], indent=2) + "\n", out)
 
 
 def export(

@@ -22,12 +22,14 @@ from exmech.cli.options import (
     fail,
     format_option,
 )
-from exmech.graph.catalogue import QueryError, catalogue, query_form, resolve
+from exmech.graph.catalogue import QueryError, catalogue, resolve
 from exmech.graph.load import SourceError
 from exmech.graph.namespaces import compact
 from exmech.outputs.results import GRAPH_FORMATS, SELECT_FORMATS, FormatError, fit_format, write_answer
 from exmech.stores import IRI, StoreError, open_store
+from exmech.stores.cached import cached_store
 from exmech.stores.http_client import Limits, RemoteError
+from exmech.stores.rows import inline_bindings
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -75,6 +77,14 @@ def _unknown_iris(source, given: dict[str, str], bindings: dict) -> list[str]:
     return warnings
 
 
+def _inlinable(text: str, bindings) -> bool:
+    try:
+        inline_bindings(text, bindings)
+    except StoreError:
+        return False
+    return True
+
+
 def _answer(
     name: str, param: list[str], kb: Path | None, store: str | None, endpoint: str | None, limits, fmt
 ):
@@ -84,11 +94,17 @@ def _answer(
     given = _params(param)
     bindings = named.bindings(given)
     try:
-        form = query_form(named.text)
+        form = named.form
     except QueryError as exc:
         raise QueryError(f"query {name!r} could not run: {exc}") from None
     chosen = fit_format(form, fmt.value if fmt is not None else None)
-    source = open_store(store, endpoint, kb, limits)
+    # by default the cached build (exmech.stores.cached): the same answers as rdflib in memory, without
+    # re-parsing and re-deriving the graph in every command; a value Oxigraph cannot take as a term (an "IRI"
+    # with spaces, which rdflib binds and matches nothing with) is answered in memory, as before
+    if store is None and not endpoint and _inlinable(named.text, bindings):
+        source = cached_store(kb)
+    else:
+        source = open_store(store, endpoint, kb, limits)
     for warning in _unknown_iris(source, given, bindings):
         typer.echo(warning, err=True)
     try:

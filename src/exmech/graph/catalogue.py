@@ -9,7 +9,11 @@ exmech does (tests/test_portable_queries.py); the value exmech binds overrides i
 """
 
 import difflib
+import hashlib
+import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +23,7 @@ from rdflib.term import Node
 
 from exmech.errors import InputError
 from exmech.graph.namespaces import expand
-from exmech.graph.resources import resource_dir
+from exmech.graph.resources import cache_dir, resource_dir
 
 _PARAM = re.compile(r"^#\s*Parameter:\s*\?(\w+)(?:\s*=\s*(\S+))?\s*-\s*(.+)$")
 _QUESTION = re.compile(r"^#\s*(?:Question|Rule):\s*(.+)$")
@@ -47,7 +51,10 @@ class NamedQuery:
 
     @property
     def form(self) -> str:
-        """SELECT, CONSTRUCT, ASK or DESCRIBE, read by rdflib's SPARQL parser (not by a pattern on the text)."""
+        """SELECT, CONSTRUCT, ASK or DESCRIBE, read by rdflib's SPARQL parser (not by a pattern on the text);
+        for a packaged query, remembered in the cache folder (see remembered_form)."""
+        if self.path.parent == resource_dir("queries"):
+            return remembered_form(self.text)
         return query_form(self.text)
 
     def bindings(self, given: dict[str, str]) -> dict[str, Node]:
@@ -73,6 +80,35 @@ def query_form(text: str) -> str:
     except Exception as exc:  # pyparsing raises its own types for a syntax error
         raise QueryError(f"the query does not parse: {exc}") from exc
     return name.removesuffix("Query").upper()
+
+
+_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+
+
+def remembered_form(text: str) -> str:
+    """query_form of a packaged query's text, kept in <cache>/query-forms.json by the SHA-256 of the text: loading
+    rdflib's SPARQL parser is the largest part of `exmech query`'s start-up when the query itself runs elsewhere
+    (the cached Oxigraph build). An unreadable or damaged file is ignored and rewritten; a read-only cache
+    folder only costs the parse."""
+    key = hashlib.sha256(text.encode()).hexdigest()
+    memo = cache_dir() / "query-forms.json"
+    try:
+        known = json.loads(memo.read_text(encoding="utf-8"))
+        known = known if isinstance(known, dict) else {}
+    except (OSError, ValueError):
+        known = {}
+    if known.get(key) in _FORMS:
+        return known[key]
+    known[key] = form = query_form(text)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=memo.parent, prefix=".query-forms-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(dict(sorted(known.items())[-1000:]), out)
+        os.replace(tmp, memo)
+    except OSError:
+        pass
+    return form
 
 
 def parse_term(value: str, name: str = "value") -> Node:

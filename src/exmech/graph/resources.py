@@ -1,5 +1,6 @@
 """Where the packaged edit files are: inside an installed wheel, or at the top of a source checkout."""
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -15,6 +16,13 @@ def resource_dir(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"exmech resource folder {name!r} not found beside {_PACKAGE}")
+
+
+def cache_dir() -> Path:
+    """exmech's cache folder: $EXMECH_CACHE_DIR if set, else the user cache folder of the platform (platformdirs)."""
+    import platformdirs
+
+    return Path(os.environ.get("EXMECH_CACHE_DIR") or platformdirs.user_cache_dir("exmech", appauthor=False))
 
 
 def ontology_files() -> list[Path]:

@@ -3,10 +3,9 @@
 from collections.abc import Mapping
 from itertools import islice
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from rdflib import Graph
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import ResultRow
 from rdflib.term import Identifier, Node
 
@@ -14,6 +13,9 @@ from exmech.graph import load
 from exmech.graph.load import source_digest
 from exmech.graph.namespaces import bind_prefixes
 from exmech.stores.rows import Rows, StoreError
+
+if TYPE_CHECKING:  # rdflib's SPARQL engine is imported only when a query runs in memory
+    from rdflib.plugins.sparql.sparql import Query
 
 
 def _terms(bindings: dict[str, Node] | None) -> Mapping[str, Identifier]:
@@ -49,7 +51,7 @@ class MemoryStore:
             raise StoreError(f"an ASK query was expected, not {result.type}")
         return bool(result.askAnswer)
 
-    def run(self, query: str | Query, limit: int | None = None):
+    def run(self, query: "str | Query", limit: int | None = None):
         result = self.graph.query(query)
         if result.type == "ASK":
             return bool(result.askAnswer)

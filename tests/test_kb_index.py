@@ -1,0 +1,92 @@
+"""The validate/add index of the stored knowledge base (exmech.entries.kb_index): one SQLite file in the cache
+folder, kept fresh file by file (added, changed and deleted files), rebuilt when damaged, fed by `exmech add`."""
+
+import os
+
+from typer.testing import CliRunner
+
+from entry_helpers import VALID_TRIAL, kb_fixture, no_network_fixture, private_cache_fixture  # noqa: F401
+from exmech.cli import app
+from exmech.entries.kb_index import KbIndex, kb_key
+from exmech.entries.read import read_entry
+from exmech.entries.validate import validate_entry
+from exmech.graph.resources import cache_dir
+
+COSTA_DOI = "bibo:doi 10.2522/ptj.20090218"
+
+
+def _duplicates(entry_path, kb) -> list[str]:
+    return [
+        p.message for p in validate_entry(read_entry(entry_path), KbIndex.load(kb)) if p.shape == "duplicate"
+    ]
+
+
+def _entry_with_doi(tmp_path, doi: str):
+    """The minimal valid trial under a new slug, its publication carrying this DOI."""
+    text = VALID_TRIAL.read_text(encoding="utf-8").replace("kb:ex", "kb:newtrial2030")
+    path = tmp_path / "entry.ttl"
+    path.write_text(text.replace('bibo:doi "10.5555/example"', f'bibo:doi "{doi}"'), encoding="utf-8")
+    return path
+
+
+def test_an_added_file_is_seen_by_the_next_validate(kb, tmp_path):
+    entry = _entry_with_doi(tmp_path, "10.5555/added.2030")
+    assert _duplicates(entry, kb) == []
+    stored = (kb / "studies" / "costa2009.ttl").read_text(encoding="utf-8")
+    (kb / "studies" / "other2031.ttl").write_text(
+        stored.replace("kb:costa2009", "kb:other2031").replace("10.2522/ptj.20090218", "10.5555/added.2030"),
+        encoding="utf-8",
+    )
+    [message] = _duplicates(entry, kb)
+    assert "10.5555/added.2030" in message and "studies/other2031.ttl" in message
+
+
+def test_a_deleted_file_is_forgotten_and_a_changed_one_reread(kb, tmp_path):
+    entry = _entry_with_doi(tmp_path, "10.2522/ptj.20090218")
+    assert "studies/costa2009.ttl" in " ".join(_duplicates(entry, kb))
+    path = kb / "studies" / "costa2009.ttl"
+    text = path.read_text(encoding="utf-8")
+    path.unlink()
+    assert _duplicates(entry, kb) == [] and KbIndex.load(kb).identifier(COSTA_DOI) is None
+    path.write_text(
+        text.replace('doi "10.2522/ptj.20090218"', 'doi "10.2522/PTJ.20090218 "'), encoding="utf-8"
+    )
+    assert (
+        KbIndex.load(kb).identifier(COSTA_DOI)[1] == "studies/costa2009.ttl"
+    )  # keys are trimmed, lower-cased
+    os.utime(
+        path, ns=(1, 1)
+    )  # an old mtime, as after a copy: a changed file of the same size is still reread
+    path.write_text(
+        text.replace('doi "10.2522/ptj.20090218"', 'doi "10.2522/ptj.20090219"'), encoding="utf-8"
+    )
+    os.utime(path, ns=(1, 1))
+    index = KbIndex.load(kb)
+    assert index.identifier(COSTA_DOI) is None and index.identifier(COSTA_DOI[:-1] + "9") is not None
+
+
+def test_a_damaged_index_file_is_rebuilt_without_an_error(kb):
+    expected = KbIndex.load(kb).identifier(COSTA_DOI)
+    cache = cache_dir() / f"index-{kb_key(kb)}.sqlite"
+    assert cache.is_file()
+    for damage in (b"not a database at all" * 100, cache.read_bytes()[:2000], b""):
+        cache.write_bytes(damage)
+        index = KbIndex.load(kb)
+        assert index.identifier(COSTA_DOI) == expected
+        assert index.files_for("https://w3id.org/exmech/kb/costa2009-pub") == ["studies/costa2009.ttl"]
+
+
+def test_an_index_of_an_unwritable_cache_folder_still_answers(kb, tmp_path, monkeypatch):
+    monkeypatch.setenv("EXMECH_CACHE_DIR", str(tmp_path / "file-not-folder"))
+    (tmp_path / "file-not-folder").write_text("x", encoding="utf-8")
+    assert KbIndex.load(kb).identifier(COSTA_DOI)[1] == "studies/costa2009.ttl"
+
+
+def test_exmech_add_records_the_file_it_wrote_so_the_next_load_parses_nothing(kb, tmp_path):
+    entry = _entry_with_doi(tmp_path, "10.5555/recorded.2030")
+    KbIndex.load(kb)
+    result = CliRunner().invoke(app, ["add", str(entry), "--kb", str(kb)])
+    assert result.exit_code == 0, result.output
+    index = KbIndex.load(kb)
+    assert index._parsed == {}
+    assert index.identifier("bibo:doi 10.5555/recorded.2030")[1] == "studies/newtrial2030.ttl"
