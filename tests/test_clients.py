@@ -188,12 +188,22 @@ def test_redirect_to_another_port_is_refused_and_not_followed():
     assert other.requests == []
 
 
+LONG_QUERY = "# " + "a long comment " * 200 + "\nSELECT ?x WHERE {}"  # past GET_LIMIT: sent by POST
+
+
 def test_same_origin_redirects_are_followed_a_bounded_number_of_times():
     routes = {"/old": redirect("/sparql", "307 Temporary Redirect"), "/sparql": answer(results(2))}
     with HostileServer(by_path(routes)) as server:
-        rows = EndpointStore(f"{server.url}/old").select("SELECT ?x WHERE {}", {})
+        rows = EndpointStore(f"{server.url}/old").select(LONG_QUERY, {})
         assert [str(r["x"]) for r in rows] == ["v0", "v1"]
         assert server.requests[1]["body"] == server.requests[0]["body"] > 0  # the query was sent again
+    short = "/old?query=SELECT+%3Fx+WHERE+%7B%7D"
+    routes = {short: redirect(short.replace("old", "sparql"), "307 Temporary Redirect"), **routes}
+    routes[short.replace("old", "sparql")] = answer(results(2))
+    with HostileServer(by_path(routes)) as server:  # a short query goes by GET; the redirect keeps it
+        rows = EndpointStore(f"{server.url}/old").select("SELECT ?x WHERE {}", {})
+        assert [str(r["x"]) for r in rows] == ["v0", "v1"]
+        assert [r["line"].split()[0] for r in server.requests] == ["GET", "GET"]
     with HostileServer(redirect("/loop", "307 Temporary Redirect")) as server:
         with pytest.raises(RemoteError, match="more than 3 redirects"):
             EndpointStore(f"{server.url}/loop").select("SELECT ?x WHERE {}", {})

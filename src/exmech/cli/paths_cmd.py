@@ -9,16 +9,21 @@ from exmech.cli.options import (
     EXIT_REMOTE,
     EndpointUrl,
     ExportFormat,
+    GraphIris,
     KbDir,
     MaxBytes,
     OutFile,
     PathFormat,
     StoreSpec,
     Timeout,
+    User,
+    credentials,
     emit,
     fail,
     format_option,
+    warn,
 )
+from exmech.cli.query_cmd import empty_hint
 from exmech.errors import require
 from exmech.evidence.paths import STATUSES, MechanismPath, evidence_text, find_paths, paths_graph
 from exmech.graph.catalogue import QueryError
@@ -50,11 +55,18 @@ CSV_COLUMNS = (
 
 
 def _store(
-    store: str | None, endpoint: str | None, kb: FilePath | None, timeout: float, max_bytes: int
+    store: str | None,
+    endpoint: str | None,
+    kb: FilePath | None,
+    timeout: float,
+    max_bytes: int,
+    graph: list[str] | None = None,
+    user: str | None = None,
 ) -> Store:
     """The store a command runs on (memory by default), or a clear error (exit 2, or 3 for a server)."""
+    auth = credentials(endpoint, user)
     try:
-        return open_store(store, endpoint, kb, Limits(timeout, max_bytes))
+        return open_store(store, endpoint, kb, Limits(timeout, max_bytes), tuple(graph or ()), auth)
     except RemoteError as exc:
         fail(str(exc), EXIT_REMOTE)
     except (SourceError, StoreError) as exc:
@@ -117,6 +129,8 @@ def paths(
     endpoint: str | None = EndpointUrl,
     timeout: float = Timeout,
     max_bytes: int = MaxBytes,
+    graph: list[str] = GraphIris,
+    user: str | None = User,
 ) -> None:
     """Every exercise type -> mechanism -> outcome path: its studies, their evidence, the indirect effects.
 
@@ -125,7 +139,7 @@ def paths(
 
     Example: exmech paths --intervention aerobic --min-evidence measured -f csv
     """
-    source = _store(store, endpoint, kb, timeout, max_bytes)
+    source = _store(store, endpoint, kb, timeout, max_bytes, graph, user)
     try:
         found = find_paths(
             source,
@@ -135,15 +149,18 @@ def paths(
             outcome=outcome,
             min_evidence=min_evidence,
         )
-        graph = paths_graph(source, found) if fmt == PathFormat.turtle else None
+        turtle = paths_graph(source, found) if fmt == PathFormat.turtle else None
+        hint = empty_hint(source, found)
     except RemoteError as exc:
         fail(str(exc), EXIT_REMOTE)
     except (QueryError, SourceError, StoreError) as exc:
         fail(str(exc))
+    if hint:
+        warn(hint)
     if fmt == PathFormat.json:
         emit(json.dumps([p.as_dict() for p in found], indent=2) + "\n", out)
-    elif graph is not None:
-        emit(write_graph(graph, GraphFormat.turtle), out)
+    elif turtle is not None:
+        emit(write_graph(turtle, GraphFormat.turtle), out)
     else:
         emit(_csv(found) if fmt == PathFormat.csv else _table(found), out)
 

@@ -7,20 +7,25 @@ import typer
 from exmech.cli.options import (
     EXIT_REMOTE,
     EndpointUrl,
+    GraphIris,
     KbDir,
     MaxBytes,
     OutFile,
     QueryFormat,
     StoreSpec,
     Timeout,
+    User,
+    credentials,
     emit,
     fail,
     format_option,
+    warn,
 )
 from exmech.graph.catalogue import QueryError, catalogue, query_form, resolve
 from exmech.graph.load import SourceError
 from exmech.outputs.results import GRAPH_FORMATS, SELECT_FORMATS, FormatError, fit_format, write_answer
-from exmech.stores import StoreError, open_store
+from exmech.stores import Rows, StoreError, open_store
+from exmech.stores.endpoint import EndpointStore
 from exmech.stores.http_client import Limits, RemoteError
 
 
@@ -36,9 +41,7 @@ def _params(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def _answer(
-    name: str, param: list[str], kb: Path | None, store: str | None, endpoint: str | None, limits, fmt
-):
+def _answer(name: str, param: list[str], fmt, source):
     """(the answer, its format) of the query on the store asked for; the format (by default table for SELECT and
     ASK, turtle for a graph) is checked against the query form before the query runs."""
     named = resolve(name)
@@ -48,7 +51,6 @@ def _answer(
     except QueryError as exc:
         raise QueryError(f"query {name!r} could not run: {exc}") from None
     chosen = fit_format(form, fmt.value if fmt is not None else None)
-    source = open_store(store, endpoint, kb, limits)
     try:
         if form == "ASK":
             return source.ask(named.text, bindings), chosen
@@ -79,18 +81,31 @@ def query(
     endpoint: str | None = EndpointUrl,
     timeout: float = Timeout,
     max_bytes: int = MaxBytes,
+    graph: list[str] = GraphIris,
+    user: str | None = User,
 ) -> None:
     """Run a query on the merged graph (in memory, Oxigraph or a remote endpoint), parameters bound as terms.
 
     Example: exmech query mechanisms-for-exercise-type --param exerciseType=exm:WalkingExercise -f csv
     """
+    auth = credentials(endpoint, user)
     try:
-        answer, chosen = _answer(name, param, kb, store, endpoint, Limits(timeout, max_bytes), fmt)
+        source = open_store(store, endpoint, kb, Limits(timeout, max_bytes), tuple(graph), auth)
+        answer, chosen = _answer(name, param, fmt, source)
+        hint = empty_hint(source, answer)
     except RemoteError as exc:
         fail(str(exc), EXIT_REMOTE)
     except (QueryError, SourceError, StoreError, FormatError) as exc:
         fail(str(exc))
+    if hint:
+        warn(hint)
     emit(write_answer(answer, chosen), out)
+
+
+def empty_hint(source, answer) -> str | None:
+    """On an endpoint queried without --graph, no rows may mean the data sits in a named graph: say so."""
+    empty = (isinstance(answer, Rows) and not answer.rows) or answer == []
+    return source.named_graph_hint() if empty and isinstance(source, EndpointStore) else None
 
 
 def queries() -> None:
