@@ -61,9 +61,9 @@ def push(
                 auth=auth,
             )
         except RemoteError as exc:
-            if graph_iri is None and exc.status == 500 and "default graph" in str(exc):
+            if graph_iri is None and exc.status == 500:
                 raise RemoteError(
-                    f"{exc} (this store has no default graph to load into: give --graph IRI)"
+                    f"{exc} (a store with no default graph to load into, as Virtuoso, needs --graph IRI)"
                 ) from None
             raise
     if answer.status not in (200, 201, 204):
