@@ -62,14 +62,13 @@ class Reply(NamedTuple):
 
 def redact(url: str) -> str:
     """The URL without any user:password@ part, for messages. A password holding a character that should have been
-    percent-encoded ('/', '?', '#') ends the URL's host part early; everything before the last '@' ahead of the
-    query is then dropped as well, so no part of it is shown."""
+    percent-encoded ('/', '?', '#') ends the URL's host part early; all before the URL's last '@' is then hidden."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return "(an unreadable URL)"
-    if "@" not in parts.netloc and "@" in parts.path and ":" in parts.netloc:
-        return f"{parts.scheme}://{parts.path.rpartition('@')[2]}"
+    if "@" in url and "@" not in parts.netloc:
+        return f"{parts.scheme}://(credentials hidden)@{url.rpartition('@')[2]}"
     return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
@@ -79,6 +78,11 @@ def check_url(url: str) -> SplitResult:
     if UNSAFE_URL.search(url):
         raise ValueError(f"{shown!r} contains spaces or control characters")
     parts = urlsplit(url)
+    if "@" in url.partition("?")[0] and "@" not in parts.netloc:
+        raise ValueError(
+            f"{shown!r} seems to hold credentials that cannot be read (a '/', '?' or '#' in them ends the host "
+            "part): percent-encode them, or give --user NAME with the password in EXMECH_PASSWORD"
+        )
     if parts.scheme not in ("http", "https"):
         raise ValueError(f"{shown!r} is not an http(s) URL")
     try:
