@@ -16,6 +16,7 @@ parser expand entities or read files)."""
 
 import io
 import json
+from typing import cast
 from urllib.parse import urlencode
 
 from rdflib import XSD, Graph, Literal
@@ -69,7 +70,7 @@ class EndpointStore:
         ]
         self.form: str | None = None  # the way of sending that worked, once one has
 
-    def _ways(self, query: str) -> list[tuple[str, str, bytes | None, dict[str, str]]]:
+    def _ways(self, query: str) -> list[tuple[str, str, str, bytes | None, dict[str, str]]]:
         """(form, method, URL, body, headers) for each way of sending, in the order they are tried."""
         encoded = urlencode([("query", query), *self.dataset])
         glue = "&" if "?" in self.url else "?"
@@ -225,9 +226,9 @@ def _canonical_booleans(result: Result) -> Result:
     if result.type != "SELECT":
         return result
     for row in result.bindings:
-        for name, term in row.items():
+        for name, term in list(row.items()):
             if isinstance(term, Literal) and term.datatype == XSD.boolean and str(term) in ("1", "0"):
-                row[name] = Literal(str(term) == "1")
+                cast(dict, row)[name] = Literal(str(term) == "1")  # rdflib's rows are plain dicts
     return result
 
 
