@@ -127,7 +127,7 @@ def test_a_named_graph_on_oxigraph_is_queried_with_graph(memory, oxigraph_named)
     store = EndpointStore(f"{oxigraph_named}/query", graphs=(GRAPH,))
     assert answers(store, "review-theme-table") == answers(memory, "review-theme-table")
     api = KnowledgeGraph.load(store=f"{oxigraph_named}/query", graphs=[GRAPH])
-    found = sorted(map(str, api.query("mechanisms-per-theme")))
-    assert found == sorted(map(str, KnowledgeGraph(memory).query("mechanisms-per-theme"))) and found
+    found = sorted(map(str, api.query("review-mechanism-names")))
+    assert found == sorted(map(str, KnowledgeGraph(memory).query("review-mechanism-names"))) and found
     stats = runner.invoke(app, ["stats", "--json", "--endpoint", f"{oxigraph_named}/query", "--graph", GRAPH])
     assert stats.exit_code == 0 and stats.output == runner.invoke(app, ["stats", "--json"]).output

@@ -96,7 +96,7 @@ class EndpointStore:
             order.insert(0, self.form)
         return [(form, *ways[form]) for form in order]
 
-    def _post(self, query: str, accept: str, wanted: tuple[str, ...]):
+    def _send(self, query: str, accept: str, wanted: tuple[str, ...]):
         ways = self._ways(query)
         for number, (form, method, url, body, headers) in enumerate(ways, 1):
             try:
@@ -123,7 +123,7 @@ class EndpointStore:
         return answer
 
     def _results(self, query: str, bindings: dict | None) -> Result:
-        answer = self._post(inline_bindings(query, bindings or {}), RESULTS_ACCEPT, tuple(RESULT_TYPES))
+        answer = self._send(inline_bindings(query, bindings or {}), RESULTS_ACCEPT, tuple(RESULT_TYPES))
         return parse_results(answer.body, answer.content_type, f"endpoint {redact(self.url)}")
 
     def select(self, query: str, bindings: dict | None = None) -> Rows:
@@ -143,7 +143,7 @@ class EndpointStore:
 
     def construct(self, query: str, bindings: dict | None = None) -> Graph:
         accept = ", ".join(GRAPH_TYPES)
-        answer = self._post(inline_bindings(query, bindings or {}), accept, tuple(GRAPH_TYPES))
+        answer = self._send(inline_bindings(query, bindings or {}), accept, tuple(GRAPH_TYPES))
         graph = bind_prefixes(Graph())
         try:
             graph.parse(data=answer.body, format=GRAPH_TYPES[answer.content_type])
