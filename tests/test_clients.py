@@ -188,12 +188,22 @@ def test_redirect_to_another_port_is_refused_and_not_followed():
     assert other.requests == []
 
 
+LONG_QUERY = "# " + "a long comment " * 200 + "\nSELECT ?x WHERE {}"  # past GET_LIMIT: sent by POST
+
+
 def test_same_origin_redirects_are_followed_a_bounded_number_of_times():
     routes = {"/old": redirect("/sparql", "307 Temporary Redirect"), "/sparql": answer(results(2))}
     with HostileServer(by_path(routes)) as server:
-        rows = EndpointStore(f"{server.url}/old").select("SELECT ?x WHERE {}", {})
+        rows = EndpointStore(f"{server.url}/old").select(LONG_QUERY, {})
         assert [str(r["x"]) for r in rows] == ["v0", "v1"]
         assert server.requests[1]["body"] == server.requests[0]["body"] > 0  # the query was sent again
+    short = "/old?query=SELECT+%3Fx+WHERE+%7B%7D"
+    routes = {short: redirect(short.replace("old", "sparql"), "307 Temporary Redirect"), **routes}
+    routes[short.replace("old", "sparql")] = answer(results(2))
+    with HostileServer(by_path(routes)) as server:  # a short query goes by GET; the redirect keeps it
+        rows = EndpointStore(f"{server.url}/old").select("SELECT ?x WHERE {}", {})
+        assert [str(r["x"]) for r in rows] == ["v0", "v1"]
+        assert [r["line"].split()[0] for r in server.requests] == ["GET", "GET"]
     with HostileServer(redirect("/loop", "307 Temporary Redirect")) as server:
         with pytest.raises(RemoteError, match="more than 3 redirects"):
             EndpointStore(f"{server.url}/loop").select("SELECT ?x WHERE {}", {})
@@ -314,3 +324,127 @@ def test_push_against_a_500_with_a_2_gib_body_stays_small():
         code, err, rss = peak_rss_mib(["push", "--to", f"{server.url}/store"])
     assert code == 3 and "answered HTTP 500" in err and "Traceback" not in err, err
     assert rss < 1024 and server.sent < 128 * MIB, (rss, server.sent)
+
+
+# --- how queries travel, and authentication -----------------------------------------------------------------
+
+
+def test_short_queries_go_by_get_and_long_ones_as_a_form():
+    with HostileServer(answer(results(1))) as server:
+        store = EndpointStore(f"{server.url}/sparql", graphs=("urn:x:g",))
+        store.select("SELECT ?x WHERE {}")
+        store.select(LONG_QUERY)
+        get, form = server.requests
+    assert (
+        get["line"].startswith("GET /sparql?query=SELECT") and "default-graph-uri=urn%3Ax%3Ag" in get["line"]
+    )
+    assert form["line"].startswith("POST /sparql ") and form["body"] > len(LONG_QUERY)
+    assert form["headers"]["content-type"] == "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize(
+    "status", ["405 Method Not Allowed", "415 Unsupported Media Type", "400 Bad Request"]
+)
+def test_a_refused_way_of_sending_falls_back_to_the_next(status):
+    """A 405, 415 or an empty 400 means "not this way": GET, then the form, then the query POSTed directly; the way
+    that worked is used first for the store's next queries."""
+    calls = []
+
+    def behave(conn):
+        calls.append(conn.info)
+        form = conn.info["headers"].get("content-type", "")
+        (answer(results(1)) if form == "application/sparql-query" else answer(b"", status, "text/plain"))(
+            conn
+        )
+
+    with HostileServer(behave) as server:
+        store = EndpointStore(f"{server.url}/sparql")
+        assert len(store.select("SELECT ?x WHERE {}").rows) == 1
+        assert [r["line"].split()[0] for r in calls] == ["GET", "POST", "POST"] and store.form == "direct"
+        store.select("SELECT ?x WHERE {}")
+        assert len(calls) == 4 and calls[3]["headers"]["content-type"] == "application/sparql-query"
+
+
+def test_a_400_with_a_reason_is_not_retried_another_way():
+    with HostileServer(answer(b"Parse error: line 1", "400 Bad Request", "text/plain")) as server:
+        result = run_query(f"{server.url}/sparql")
+        assert len(server.requests) == 1
+    assert_remote_failure(result, "answered HTTP 400", "Parse error")
+
+
+def digest_server(user: str, password: str, realm: str = "exmech-test"):
+    """A behaviour: 401 with a Digest challenge unless the request carries the right Digest answer (RFC 7616,
+    MD5, qop=auth, computed here independently of urllib)."""
+    import hashlib
+    import urllib.request
+
+    nonce = "dcd98b7102dd2f0e8b11d0f600bfb0c093"
+
+    def h(text: str) -> str:
+        return hashlib.md5(text.encode()).hexdigest()
+
+    def behave(conn):
+        given = conn.info["headers"].get("authorization", "")
+        if given.startswith("Digest "):
+            fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(given[7:]))
+            method, uri = conn.info["line"].split()[:2]
+            expected = h(
+                f"{h(f'{user}:{realm}:{password}')}:{nonce}:{fields.get('nc')}:{fields.get('cnonce')}:auth:"
+                f"{h(f'{method}:{uri}')}"
+            )
+            if fields.get("response") == expected and fields.get("uri") == uri:
+                return answer(results(1))(conn)
+        challenge = f'Digest realm="{realm}", nonce="{nonce}", qop="auth", algorithm=MD5'
+        body = b"who are you?"
+        conn.send(
+            f"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: {challenge}\r\nContent-Length: {len(body)}\r\n"
+            f"Connection: close\r\n\r\n".encode()
+            + body
+        )
+
+    return behave
+
+
+def test_digest_authentication_from_user_and_environment(monkeypatch):
+    with HostileServer(digest_server("curator", "s3cr3t-pw")) as server:
+        url = f"{server.url}/sparql"
+        monkeypatch.setenv("EXMECH_PASSWORD", "s3cr3t-pw")
+        ok = run_query(url, "--user", "curator", "-f", "csv")
+        assert ok.exit_code == 0 and "v0" in ok.output, ok.output
+        assert "authorization" not in server.requests[0]["headers"]  # nothing is sent before the server asks
+        monkeypatch.setenv("EXMECH_PASSWORD", "wrong-pw-77")
+        wrong = run_query(url, "--user", "curator")
+        monkeypatch.delenv("EXMECH_PASSWORD")
+        monkeypatch.setenv("NETRC", "/nonexistent")
+        none = run_query(url)
+    assert_remote_failure(wrong, "HTTP 401", "credentials given were refused")
+    assert "wrong-pw-77" not in wrong.output and "s3cr3t" not in ok.output
+    assert_remote_failure(none, "HTTP 401", "--user NAME", "EXMECH_PASSWORD")
+
+
+def test_credentials_from_netrc(monkeypatch, tmp_path):
+    netrc_file = tmp_path / "netrc"
+    netrc_file.write_text("machine 127.0.0.1 login curator password n3trc-pw\n", "utf-8")
+    netrc_file.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc_file))
+    monkeypatch.delenv("EXMECH_PASSWORD", raising=False)
+    with HostileServer(digest_server("curator", "n3trc-pw")) as server:
+        result = run_query(f"{server.url}/sparql", "-f", "csv")
+        with_user = run_query(f"{server.url}/sparql", "-f", "csv", "--user", "curator")
+    assert result.exit_code == 0 and "v0" in result.output, result.output
+    assert with_user.exit_code == 0 and "n3trc-pw" not in with_user.output
+    other = run_query("http://127.0.0.1:1/sparql", "--user", "someone-else")
+    assert other.exit_code == 2 and "EXMECH_PASSWORD" in other.output
+
+
+def test_a_password_that_breaks_the_url_is_never_shown():
+    """A '/' or '#' in a password written into a URL ends its host part early; the message shows none of it."""
+    for url in ("http://dba:Zq9/Kx7@127.0.0.1:1/sparql", "http://dba:Zq9#Kx7@127.0.0.1:1/sparql"):
+        result = run_query(url)
+        assert result.exit_code == 2 and "credentials" in result.output, result.output
+        assert "Zq9" not in result.output and "Kx7" not in result.output, result.output
+
+
+def test_user_without_an_endpoint_is_exit_2():
+    result = runner.invoke(app, ["query", "review-summary", "--user", "curator"])
+    assert result.exit_code == 2 and "--endpoint" in result.output

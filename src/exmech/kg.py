@@ -3,6 +3,8 @@
 from exmech.kg import KnowledgeGraph
 kg = KnowledgeGraph.load()                          # embedded store (rdflib in memory)
 kg = KnowledgeGraph.load(store="oxigraph:g.ox")     # on-disk Oxigraph, or an endpoint URL
+kg = KnowledgeGraph.load(store="http://127.0.0.1:7878/query", graphs=["https://w3id.org/exmech/dataset"],
+                         user="curator")            # password from EXMECH_PASSWORD or ~/.netrc
 for row in kg.query("mechanisms-for-exercise-type", exerciseType="exm:WalkingExercise"):
     print(row)
 """
@@ -23,17 +25,26 @@ class KnowledgeGraph:
 
     @classmethod
     def load(
-        cls, kb_dir: Path | None = None, extra: list[Path] | None = None, store: str | None = None
+        cls,
+        kb_dir: Path | None = None,
+        extra: list[Path] | None = None,
+        store: str | None = None,
+        graphs: list[str] | tuple[str, ...] = (),
+        user: str | None = None,
     ) -> "KnowledgeGraph":
         """Ontology + vocabularies + knowledge base (+ extra Turtle files, memory only) + derived facts, on the
-        store the spec names: 'memory' (default), 'oxigraph:PATH', or a SPARQL endpoint URL."""
-        if store in (None, "memory"):
+        store the spec names: 'memory' (default), 'oxigraph:PATH', or a SPARQL endpoint URL (graphs: the ones it
+        queries, as default-graph-uri; user: for HTTP Basic or Digest, see exmech.stores.auth)."""
+        if store in (None, "memory") and not graphs:
             return cls(load_graph(kb_dir, extra))
         if extra:
             raise StoreError("extra files can only be added to the embedded (memory) store")
-        if store.startswith(("http://", "https://")):
-            return cls(open_store(None, store, kb_dir))
-        return cls(open_store(store, None, kb_dir))
+        if store and store.startswith(("http://", "https://")):
+            from exmech.stores.auth import find_credentials
+
+            auth = find_credentials(store, user)
+            return cls(open_store(None, store, kb_dir, None, tuple(graphs), auth))
+        return cls(open_store(store, None, kb_dir, None, tuple(graphs)))
 
     @property
     def graph(self) -> Graph:

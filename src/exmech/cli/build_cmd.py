@@ -10,11 +10,14 @@ from exmech.cli.options import (
     CheckFormat,
     EndpointUrl,
     FailOn,
+    GraphIris,
     KbDir,
     OutDir,
     OutFile,
     Quiet,
     StoreSpec,
+    User,
+    credentials,
     emit,
     format_option,
     progress,
@@ -29,11 +32,12 @@ def _load(kb: Path | None):
     return load_graph(kb)
 
 
-def _source(kb: Path | None, store: str | None, endpoint: str | None):
-    """The embedded graph, or the store the user named (--store / --endpoint)."""
-    if store in (None, "memory") and not endpoint:
+def _source(kb: Path | None, store: str | None, endpoint: str | None, graph=(), user: str | None = None):
+    """The embedded graph, or the store the user named (--store / --endpoint, its --graph and --user)."""
+    auth = credentials(endpoint, user)
+    if store in (None, "memory") and not endpoint and not graph:
         return _load(kb)
-    return open_store(store, endpoint, kb)
+    return open_store(store, endpoint, kb, None, tuple(graph), auth)
 
 
 def _figures_text(figures: dict) -> str:
@@ -110,12 +114,14 @@ def stats(
     endpoint: str | None = EndpointUrl,
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     out: Path | None = OutFile,
+    graph: list[str] = GraphIris,
+    user: str | None = User,
 ) -> None:
     """Print the headline figures: trials, mechanisms, claims, mediation analyses, and what is sourced or missing.
 
     Example: exmech stats --json
     """
-    figures = headline(_source(kb, store, endpoint))
+    figures = headline(_source(kb, store, endpoint, graph, user))
     emit(json.dumps(figures, indent=2) + "\n" if as_json else _figures_text(figures), out)
 
 

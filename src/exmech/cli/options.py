@@ -45,7 +45,40 @@ MaxBytes = typer.Option(
     min=1,
     help="With --endpoint: the largest answer read, in bytes (default 256 MiB); a larger one stops reading.",
 )
+GraphIris = typer.Option(
+    [],
+    "--graph",
+    help="With --endpoint: query this graph (default-graph-uri; repeat to merge several). Needed after "
+    "`push --graph G` to a store whose default graph is not the union of its named graphs (Oxigraph).",
+)
+User = typer.Option(
+    None,
+    "--user",
+    help="With --endpoint/--to: the user name for HTTP Basic or Digest authentication; the password is read "
+    "from the environment variable EXMECH_PASSWORD or ~/.netrc (never from the command line). Without it, "
+    "EXMECH_USER/EXMECH_PASSWORD or a ~/.netrc entry for the host are used when the server asks.",
+)
 OutDir = typer.Option(Path("build"), "-o", "--output", "--out", help="Folder to write to.")
+
+
+def credentials(url: str | None, user: str | None):
+    """The credentials for a server URL (exmech.stores.auth.find_credentials), None without a URL; an --user
+    without an --endpoint/--to to use it on is exit 2."""
+    from exmech.errors import InputError
+    from exmech.stores.auth import find_credentials
+
+    if url is None:
+        if user is not None:
+            fail("--user is for a server: give --endpoint URL (or --to URL for push) with it")
+        return None
+    try:
+        return find_credentials(url, user)
+    except InputError as exc:
+        fail(str(exc))
+
+
+def warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

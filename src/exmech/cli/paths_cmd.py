@@ -10,6 +10,7 @@ from exmech.cli.options import (
     EXIT_REMOTE,
     EndpointUrl,
     ExportFormat,
+    GraphIris,
     KbDir,
     MaxBytes,
     OutFile,
@@ -17,11 +18,15 @@ from exmech.cli.options import (
     Quiet,
     StoreSpec,
     Timeout,
+    User,
+    credentials,
     emit,
     fail,
     format_option,
     progress,
+    warn,
 )
+from exmech.cli.query_cmd import empty_hint
 from exmech.errors import require
 from exmech.evidence.paths import STATUSES, MechanismPath, evidence_text, find_paths, iter_paths, paths_graph
 from exmech.graph.catalogue import QueryError
@@ -53,11 +58,18 @@ CSV_COLUMNS = (
 
 
 def _store(
-    store: str | None, endpoint: str | None, kb: FilePath | None, timeout: float, max_bytes: int
+    store: str | None,
+    endpoint: str | None,
+    kb: FilePath | None,
+    timeout: float,
+    max_bytes: int,
+    graph: list[str] | None = None,
+    user: str | None = None,
 ) -> Store:
     """The store a command runs on (memory by default), or a clear error (exit 2, or 3 for a server)."""
+    auth = credentials(endpoint, user)
     try:
-        return open_store(store, endpoint, kb, Limits(timeout, max_bytes))
+        return open_store(store, endpoint, kb, Limits(timeout, max_bytes), tuple(graph or ()), auth)
     except RemoteError as exc:
         fail(str(exc), EXIT_REMOTE)
     except (SourceError, StoreError) as exc:
@@ -103,6 +115,18 @@ def _csv(found: Iterable[MechanismPath]) -> Iterator[str]:
         yield csv_text(list(CSV_COLUMNS), rows).split("\n", 1)[1]
 
 
+class _Counted:
+    """An iterator of paths that remembers whether it gave any (for the empty-answer hint after streaming)."""
+
+    def __init__(self, paths: Iterator[MechanismPath]):
+        self.paths, self.seen = paths, False
+
+    def __iter__(self) -> Iterator[MechanismPath]:
+        for path in self.paths:
+            self.seen = True
+            yield path
+
+
 def _stream(chunks: Iterator[str], out: FilePath | None) -> None:
     """Write each piece as it is made: the first paths show before the last are read."""
     if out is None:
@@ -135,6 +159,8 @@ def paths(
     endpoint: str | None = EndpointUrl,
     timeout: float = Timeout,
     max_bytes: int = MaxBytes,
+    graph: list[str] = GraphIris,
+    user: str | None = User,
 ) -> None:
     """Every exercise type -> mechanism -> outcome path: its studies, their evidence, the indirect effects.
 
@@ -143,21 +169,26 @@ def paths(
 
     Example: exmech paths --intervention aerobic --min-evidence measured -f csv
     """
-    source = _store(store, endpoint, kb, timeout, max_bytes)
+    source = _store(store, endpoint, kb, timeout, max_bytes, graph, user)
     filters = {"intervention": intervention, "mechanism": mechanism, "theme": theme, "outcome": outcome}
     try:
         if fmt in (PathFormat.table, PathFormat.csv):  # streamed: rows are written as they arrive
-            found = iter_paths(source, **filters, min_evidence=min_evidence)
+            found = _Counted(iter_paths(source, **filters, min_evidence=min_evidence))
             _stream(_csv(found) if fmt == PathFormat.csv else _table(found), out)
+            if not found.seen and (hint := empty_hint(source, [])):
+                warn(hint)
             return
         listed = find_paths(source, **filters, min_evidence=min_evidence)
-        graph = paths_graph(source, listed) if fmt == PathFormat.turtle else None
+        turtle = paths_graph(source, listed) if fmt == PathFormat.turtle else None
+        hint = empty_hint(source, listed)
     except RemoteError as exc:
         fail(str(exc), EXIT_REMOTE)
     except (QueryError, SourceError, StoreError) as exc:
         fail(str(exc))
-    if graph is not None:
-        emit(write_graph(graph, GraphFormat.turtle), out)
+    if hint:
+        warn(hint)
+    if turtle is not None:
+        emit(write_graph(turtle, GraphFormat.turtle), out)
     else:
         emit(json.dumps([p.as_dict() for p in listed], indent=2) + "\n", out)
 

@@ -12,22 +12,27 @@ from rdflib import Literal, URIRef
 from exmech.cli.options import (
     EXIT_REMOTE,
     EndpointUrl,
+    GraphIris,
     KbDir,
     MaxBytes,
     OutFile,
     QueryFormat,
     StoreSpec,
     Timeout,
+    User,
+    credentials,
     emit,
     fail,
     format_option,
+    warn,
 )
 from exmech.graph.catalogue import QueryError, catalogue, resolve
 from exmech.graph.load import SourceError
 from exmech.graph.namespaces import compact
 from exmech.outputs.results import GRAPH_FORMATS, SELECT_FORMATS, FormatError, fit_format, write_answer
-from exmech.stores import IRI, StoreError, open_store
+from exmech.stores import IRI, Rows, StoreError, open_store
 from exmech.stores.cached import cached_store
+from exmech.stores.endpoint import EndpointStore
 from exmech.stores.http_client import Limits, RemoteError
 from exmech.stores.rows import inline_bindings
 
@@ -85,11 +90,10 @@ def _inlinable(text: str, bindings) -> bool:
     return True
 
 
-def _answer(
-    name: str, param: list[str], kb: Path | None, store: str | None, endpoint: str | None, limits, fmt
-):
-    """(the answer, its format) of the query on the store asked for; the format (by default table for SELECT and
-    ASK, turtle for a graph) is checked against the query form before the query runs."""
+def _answer(name: str, param: list[str], fmt, open_source):
+    """(the store, the answer, its format) of the query on the store open_source(text, bindings) opens; the
+    format (by default table for SELECT and ASK, turtle for a graph) is checked against the query form before the
+    query runs."""
     named = resolve(name)
     given = _params(param)
     bindings = named.bindings(given)
@@ -98,21 +102,15 @@ def _answer(
     except QueryError as exc:
         raise QueryError(f"query {name!r} could not run: {exc}") from None
     chosen = fit_format(form, fmt.value if fmt is not None else None)
-    # by default the cached build (exmech.stores.cached): the same answers as rdflib in memory, without
-    # re-parsing and re-deriving the graph in every command; a value Oxigraph cannot take as a term (an "IRI"
-    # with spaces, which rdflib binds and matches nothing with) is answered in memory, as before
-    if store is None and not endpoint and _inlinable(named.text, bindings):
-        source = cached_store(kb)
-    else:
-        source = open_store(store, endpoint, kb, limits)
+    source = open_source(named.text, bindings)
     for warning in _unknown_iris(source, given, bindings):
         typer.echo(warning, err=True)
     try:
         if form == "ASK":
-            return source.ask(named.text, bindings), chosen
+            return source, source.ask(named.text, bindings), chosen
         if form in ("CONSTRUCT", "DESCRIBE"):
-            return source.construct(named.text, bindings), chosen
-        return source.select(named.text, bindings), chosen
+            return source, source.construct(named.text, bindings), chosen
+        return source, source.select(named.text, bindings), chosen
     except (RemoteError, StoreError):
         raise
     except Exception as exc:  # an evaluation error of a user's query
@@ -137,18 +135,39 @@ def query(
     endpoint: str | None = EndpointUrl,
     timeout: float = Timeout,
     max_bytes: int = MaxBytes,
+    graph: list[str] = GraphIris,
+    user: str | None = User,
 ) -> None:
     """Run a query on the merged graph (in memory, Oxigraph or a remote endpoint), parameters bound as terms.
 
     Example: exmech query mechanisms-for-exercise-type --param exerciseType=exm:WalkingExercise -f csv
     """
+    auth = credentials(endpoint, user)
+
+    def open_source(text: str, bindings):
+        # by default the cached build (exmech.stores.cached): the same answers as rdflib in memory, without
+        # re-parsing and re-deriving the graph in every command; a value Oxigraph cannot take as a term (an "IRI"
+        # with spaces, which rdflib binds and matches nothing with) is answered in memory, as before
+        if store is None and not endpoint and _inlinable(text, bindings):
+            return cached_store(kb)
+        return open_store(store, endpoint, kb, Limits(timeout, max_bytes), tuple(graph), auth)
+
     try:
-        answer, chosen = _answer(name, param, kb, store, endpoint, Limits(timeout, max_bytes), fmt)
+        source, answer, chosen = _answer(name, param, fmt, open_source)
+        hint = empty_hint(source, answer)
     except RemoteError as exc:
         fail(str(exc), EXIT_REMOTE)
     except (QueryError, SourceError, StoreError, FormatError) as exc:
         fail(str(exc))
+    if hint:
+        warn(hint)
     emit(write_answer(answer, chosen), out)
+
+
+def empty_hint(source, answer) -> str | None:
+    """On an endpoint queried without --graph, no rows may mean the data sits in a named graph: say so."""
+    empty = (isinstance(answer, Rows) and not answer.rows) or answer == []
+    return source.named_graph_hint() if empty and isinstance(source, EndpointStore) else None
 
 
 def queries() -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from exmech.cli.options import EXIT_REMOTE, EndpointUrl, KbDir, StoreSpec, fail
+from exmech.cli.options import EXIT_REMOTE, EndpointUrl, KbDir, StoreSpec, User, credentials, fail
 from exmech.errors import InputError
 from exmech.graph.load import SourceError, load_graph
 from exmech.server.limits import Limits
@@ -94,6 +94,7 @@ def push_cmd(
     kb: Path | None = KbDir,
     store: str | None = StoreSpec,
     endpoint: str | None = EndpointUrl,
+    user: str | None = User,
 ) -> None:
     """Load the merged graph into a SPARQL 1.1 Graph Store Protocol server (replacing that graph).
 
@@ -102,14 +103,19 @@ def push_cmd(
     complete HTTP 200, 201 or 204 answer; exit 3 if a server cannot be reached, refuses, answers with an error
     or badly, or takes longer than --timeout.
 
+    --user NAME authenticates to the Graph Store (and to --endpoint) with the password from EXMECH_PASSWORD or
+    ~/.netrc. Virtuoso: --to http://HOST:8890/sparql-graph-crud-auth --graph IRI --user dba.
+
     Example: exmech push --to http://127.0.0.1:7878/store --graph https://w3id.org/exmech/dataset
     """
+    auth = credentials(to, user)
     try:
         if store in (None, "memory") and not endpoint:
             source = load_graph(kb)
         else:
-            source = open_store(store, endpoint, kb, ClientLimits(timeout=timeout)).construct(ALL_TRIPLES)
-        sent = push(source, to, graph, timeout)
+            limits, reader = ClientLimits(timeout=timeout), credentials(endpoint, user) if endpoint else None
+            source = open_store(store, endpoint, kb, limits, auth=reader).construct(ALL_TRIPLES)
+        sent = push(source, to, graph, timeout, auth)
     except RemoteError as exc:
         fail(str(exc), EXIT_REMOTE)
     except (PushError, SourceError, StoreError) as exc:

@@ -36,14 +36,23 @@ __all__ = [
 ]
 
 
-def open_store(spec: str | None = None, endpoint: str | None = None, kb_dir: Path | None = None, limits=None):
+def open_store(
+    spec: str | None = None,
+    endpoint: str | None = None,
+    kb_dir: Path | None = None,
+    limits=None,
+    graphs: tuple[str, ...] = (),
+    auth=None,
+):
     """'memory' (default), 'oxigraph:PATH' (refilled when its sources changed), 'oxigraph-read-only:PATH'
     (refused when stale), or a remote endpoint URL (exmech.stores.endpoint; limits: an exmech.stores.http_client.Limits
-    of time and bytes)."""
+    of time and bytes; graphs: its default-graph-uri values; auth: exmech.stores.auth.Credentials)."""
     if endpoint:
         from exmech.stores.endpoint import EndpointStore  # it builds on this module
 
-        return EndpointStore(endpoint, limits or Limits())
+        return EndpointStore(endpoint, limits or Limits(), graphs=tuple(graphs), auth=auth)
+    if graphs:
+        raise StoreError("--graph chooses graphs of a remote endpoint; give --endpoint URL with it")
     if spec in (None, "memory"):
         return MemoryStore(load_graph(kb_dir), [*ontology_files(), *knowledge_base_files(kb_dir)])
     for scheme, read_only in (("oxigraph:", False), ("oxigraph-read-only:", True)):

@@ -1,6 +1,13 @@
-"""A remote SPARQL 1.1 endpoint as a store: queries over HTTP POST (bounded by exmech.stores.http_client), bindings
+"""A remote SPARQL 1.1 endpoint as a store: queries over HTTP (bounded by exmech.stores.http_client), bindings
 sent as a VALUES block, and answers read by rdflib's SPARQL result parsers (JSON or XML, by the answer's media type)
 after the bounded read.
+
+How a query travels (SPARQL 1.1 Protocol 2.1): GET when the URL stays short (every endpoint must take it), else
+URL-encoded POST, and "POST directly" (application/sparql-query) only last; a server that refuses a form with 405,
+415, 501, 414 or an empty 400 gets the next one, and the form that worked is kept for the store's later queries.
+Virtuoso never answers "POST directly", so it is never tried first. `graphs` go as default-graph-uri (and
+`named_graphs` as named-graph-uri) parameters. xsd:boolean values written "1"/"0" (Virtuoso) are read as
+"true"/"false", the canonical form every other engine writes.
 
 An answer that is not SPARQL results (a wrong content type, malformed JSON or XML, a missing 'head', 'vars',
 'results' or 'bindings', a bad term) is a RemoteError naming the endpoint and what was wrong, never a KeyError; an
@@ -9,12 +16,15 @@ parser expand entities or read files)."""
 
 import io
 import json
+from typing import cast
+from urllib.parse import urlencode
 
-from rdflib import Graph, Literal
+from rdflib import XSD, Graph, Literal
 from rdflib.query import Result
 
 from exmech.graph.catalogue import query_form
 from exmech.graph.namespaces import bind_prefixes
+from exmech.stores.auth import Credentials
 from exmech.stores.http_client import Limits, RemoteError, check_url, redact, request
 from exmech.stores.rows import IRI, LANG, Rows, StoreError, inline_bindings
 
@@ -27,29 +37,84 @@ RESULT_TYPES = {
 }
 RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 GRAPH_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml"}
+GET_LIMIT = 2000  # characters of a GET URL; longer queries are POSTed (proxies and servers cut long URLs)
+FALLBACK = (405, 414, 415, 501)  # "not this way": try the next way of sending the query
+FORMS = ("get", "form", "direct")
 
 
 class EndpointStore:
-    """A remote SPARQL 1.1 endpoint (query over HTTP POST); bindings travel as a VALUES block. Read-only here:
-    `exmech push` loads a graph into a Graph Store instead."""
+    """A remote SPARQL 1.1 endpoint (the query URL); bindings travel as a VALUES block. Read-only here:
+    `exmech push` loads a graph into a Graph Store instead. graphs: default-graph-uri values (the dataset's
+    default graph is their merge), named_graphs: named-graph-uri values; auth: credentials for a 401."""
 
     writable = False
 
-    def __init__(self, url: str, limits: Limits = Limits()):
+    def __init__(
+        self,
+        url: str,
+        limits: Limits = Limits(),
+        graphs: tuple[str, ...] = (),
+        named_graphs: tuple[str, ...] = (),
+        auth: Credentials | None = None,
+    ):
         try:
             check_url(url)
         except ValueError as exc:
             raise StoreError(f"endpoint {exc}") from None
-        self.url, self.limits = url, limits
+        for iri in (*graphs, *named_graphs):
+            if not IRI.fullmatch(iri):
+                raise StoreError(f"--graph {iri!r} is not a valid IRI")
+        self.url, self.limits, self.auth = url, limits, auth
+        self.dataset = [("default-graph-uri", g) for g in graphs] + [
+            ("named-graph-uri", g) for g in named_graphs
+        ]
+        self.form: str | None = None  # the way of sending that worked, once one has
 
-    def _post(self, query: str, accept: str, wanted: tuple[str, ...]):
-        headers = {"Content-Type": "application/sparql-query", "Accept": accept}
-        try:
-            answer = request(
-                "POST", self.url, body=query.encode("utf-8"), headers=headers, limits=self.limits
-            )
-        except RemoteError as exc:
-            raise RemoteError(f"endpoint {exc}") from None
+    def _ways(self, query: str) -> list[tuple[str, str, str, bytes | None, dict[str, str]]]:
+        """(form, method, URL, body, headers) for each way of sending, in the order they are tried."""
+        encoded = urlencode([("query", query), *self.dataset])
+        glue = "&" if "?" in self.url else "?"
+        dataset = f"{glue}{urlencode(self.dataset)}" if self.dataset else ""
+        ways = {
+            "get": ("GET", f"{self.url}{glue}{encoded}", None, {}),
+            "form": (
+                "POST",
+                self.url,
+                encoded.encode("ascii"),
+                {"Content-Type": "application/x-www-form-urlencoded"},
+            ),
+            "direct": (
+                "POST",
+                self.url + dataset,
+                query.encode("utf-8"),
+                {"Content-Type": "application/sparql-query"},
+            ),
+        }
+        order = [f for f in FORMS if f != "get" or len(ways["get"][1]) <= GET_LIMIT]
+        if self.form in order:
+            order.remove(self.form)
+            order.insert(0, self.form)
+        return [(form, *ways[form]) for form in order]
+
+    def _send(self, query: str, accept: str, wanted: tuple[str, ...]):
+        ways = self._ways(query)
+        for number, (form, method, url, body, headers) in enumerate(ways, 1):
+            try:
+                answer = request(
+                    method,
+                    url,
+                    body=body,
+                    headers={**headers, "Accept": accept},
+                    limits=self.limits,
+                    auth=self.auth,
+                )
+            except RemoteError as exc:
+                refused = exc.status in FALLBACK or (exc.status == 400 and exc.empty)
+                if refused and number < len(ways):
+                    continue
+                raise RemoteError(f"endpoint {str(exc).replace(redact(url), redact(self.url), 1)}") from None
+            self.form = form
+            break
         if answer.content_type not in wanted:
             raise RemoteError(
                 f"endpoint {redact(self.url)} answered with content type {answer.content_type or '(none)'!r}, "
@@ -58,7 +123,7 @@ class EndpointStore:
         return answer
 
     def _results(self, query: str, bindings: dict | None) -> Result:
-        answer = self._post(inline_bindings(query, bindings or {}), RESULTS_ACCEPT, tuple(RESULT_TYPES))
+        answer = self._send(inline_bindings(query, bindings or {}), RESULTS_ACCEPT, tuple(RESULT_TYPES))
         return parse_results(answer.body, answer.content_type, f"endpoint {redact(self.url)}")
 
     def select(self, query: str, bindings: dict | None = None) -> Rows:
@@ -78,7 +143,7 @@ class EndpointStore:
 
     def construct(self, query: str, bindings: dict | None = None) -> Graph:
         accept = ", ".join(GRAPH_TYPES)
-        answer = self._post(inline_bindings(query, bindings or {}), accept, tuple(GRAPH_TYPES))
+        answer = self._send(inline_bindings(query, bindings or {}), accept, tuple(GRAPH_TYPES))
         graph = bind_prefixes(Graph())
         try:
             graph.parse(data=answer.body, format=GRAPH_TYPES[answer.content_type])
@@ -100,6 +165,21 @@ class EndpointStore:
     def count(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
         return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
+
+    def named_graph_hint(self) -> str | None:
+        """When no graph was chosen and the default graph is empty but named graphs hold data (Oxigraph after
+        `push --graph G`: its default graph is not their union), a sentence saying so; else None."""
+        if self.dataset or self.ask("ASK { ?s ?p ?o }"):
+            return None
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g LIMIT 4").rows
+        names = [f"<{row[0]}>" for row in rows if row[0] is not None]
+        if not names:
+            return None
+        shown = ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
+        return (
+            f"the default graph of {redact(self.url)} is empty; the data sits in the named graph(s) {shown}: "
+            "query them with --graph IRI"
+        )
 
     def digest(self) -> str | None:
         return None  # what a remote store was filled from is not known here
@@ -138,6 +218,17 @@ def parse_results(body: bytes, media: str, where: str) -> Result:
         if problem:
             raise RemoteError(f"{where} answered {problem}")
     _check_literals(result, where)
+    return _canonical_booleans(result)
+
+
+def _canonical_booleans(result: Result) -> Result:
+    """xsd:boolean "1"/"0" (Virtuoso's lexical form) as "true"/"false": the same value, written as others do."""
+    if result.type != "SELECT":
+        return result
+    for row in result.bindings:
+        for name, term in list(row.items()):
+            if isinstance(term, Literal) and term.datatype == XSD.boolean and str(term) in ("1", "0"):
+                cast(dict, row)[name] = Literal(str(term) == "1")  # rdflib's rows are plain dicts
     return result
 
 

@@ -5,21 +5,22 @@
 - Bytes: answers are read in chunks and refused past a cap (256 MiB by default); error bodies past 2 KiB are
   not read at all. Uploads are sent from a file in chunks with a Content-Length.
 - Redirects: followed (at most 3) only to the same scheme, host and port; any other is refused.
-- Credentials in a URL (http://user:password@host/) are sent as HTTP Basic and never appear in a message.
+- Credentials (exmech.stores.auth): given ones answer a 401 challenge once, as Basic or Digest; ones written in a
+  URL (http://user:password@host/) are taken out of it and sent as Basic at once. None appears in a message.
 Every failure is a RemoteError whose message names the server (without credentials) and says what went wrong.
 """
 
-import base64
 import http.client
 import re
 import socket
 import threading
 import time
 from dataclasses import dataclass
-from typing import BinaryIO, cast
-from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
+from typing import BinaryIO, NamedTuple, cast
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from exmech.errors import ServerError
+from exmech.stores.auth import Credentials, answer_challenge, split_credentials
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -31,7 +32,11 @@ UNSAFE_URL = re.compile(r"[\x00-\x20\x7f]")
 
 
 class RemoteError(ServerError):
-    """A server that could not be reached, refused, or answered badly (the CLI's exit code 3)."""
+    """A server that could not be reached, refused, or answered badly (the CLI's exit code 3); status is the HTTP
+    status it answered with (None when there was none) and empty whether that error answer had no body."""
+
+    status: int | None = None
+    empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,12 +52,23 @@ class Answer:
     body: bytes
 
 
+class Reply(NamedTuple):
+    """One exchange: a 2xx answer, or a redirect's Location, or a 401's WWW-Authenticate challenge."""
+
+    answer: Answer | None = None
+    location: str | None = None
+    challenge: str | None = None
+
+
 def redact(url: str) -> str:
-    """The URL without any user:password@ part, for messages."""
+    """The URL without any user:password@ part, for messages. A password holding a character that should have been
+    percent-encoded ('/', '?', '#') ends the URL's host part early; all before the URL's last '@' is then hidden."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return "(an unreadable URL)"
+    if "@" in url and "@" not in parts.netloc:
+        return f"{parts.scheme}://(credentials hidden)@{url.rpartition('@')[2]}"
     return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
@@ -62,6 +78,11 @@ def check_url(url: str) -> SplitResult:
     if UNSAFE_URL.search(url):
         raise ValueError(f"{shown!r} contains spaces or control characters")
     parts = urlsplit(url)
+    if "@" in url.partition("?")[0] and "@" not in parts.netloc:
+        raise ValueError(
+            f"{shown!r} seems to hold credentials that cannot be read (a '/', '?' or '#' in them ends the host "
+            "part): percent-encode them, or give --user NAME with the password in EXMECH_PASSWORD"
+        )
     if parts.scheme not in ("http", "https"):
         raise ValueError(f"{shown!r} is not an http(s) URL")
     try:
@@ -84,44 +105,71 @@ def request(
     headers: dict[str, str] | None = None,
     limits: Limits = Limits(),
     length: int | None = None,
+    auth: Credentials | None = None,
 ) -> Answer:
-    """Send one request (following same-origin redirects) and return a 2xx answer read up to limits.max_bytes.
-    A file body is sent from its current position, again after each redirect; length is its size in bytes."""
+    """Send one request (following same-origin redirects, answering one 401 challenge when credentials are given)
+    and return a 2xx answer read up to limits.max_bytes. A file body is sent from its current position, again
+    after each redirect; length is its size in bytes."""
     deadline = time.monotonic() + limits.timeout
+    url, in_url = split_credentials(url)
+    auth = auth or in_url
+    headers = dict(headers or {})
+    if auth is not None and auth.eager:
+        headers["Authorization"] = auth.basic()
     stream = None if body is None or isinstance(body, bytes) else body
     start = stream.tell() if stream is not None else None
-    for _ in range(MAX_REDIRECTS + 1):
+    challenged, hops = False, 0
+    while hops <= MAX_REDIRECTS:
         if stream is not None and start is not None:
             stream.seek(start)
-        answer, location = _exchange(method, url, body, dict(headers or {}), limits, deadline, length)
-        if location is None and answer is not None:
-            return answer
-        if location is None:
-            raise RemoteError(f"{redact(url)} gave no answer")
-        target = urljoin(url, location)
-        try:
-            same = _origin(check_url(target)) == _origin(urlsplit(url))
-        except ValueError:
-            same = False
-        if not same:
-            raise RemoteError(
-                f"{redact(url)} redirected to {redact(target)}, another server; exmech follows redirects only "
-                "to the same scheme, host and port"
-            )
-        url = target
+        can_answer = auth is not None and not challenged
+        reply = _exchange(method, url, body, headers, limits, deadline, length, can_answer)
+        if reply.answer is not None:
+            return reply.answer
+        if reply.challenge is not None and auth is not None:
+            headers["Authorization"] = _authorization(reply.challenge, auth, method, url)
+            challenged = True
+            continue
+        url, hops = _follow(url, reply.location), hops + 1
     raise RemoteError(f"{redact(url)}: more than {MAX_REDIRECTS} redirects")
 
 
-def _exchange(method, url, body, headers, limits, deadline, length) -> tuple[Answer | None, str | None]:
+def _authorization(challenge: str, auth: Credentials, method: str, url: str) -> str:
+    value = answer_challenge(challenge, auth, method, url)
+    if value is None:
+        scheme = challenge.strip().partition(" ")[0][:40]
+        raise RemoteError(
+            f"{redact(url)} asks for authentication by {_printable(scheme)!r}, which exmech does not speak "
+            "(it speaks HTTP Basic and Digest with MD5 or SHA)"
+        )
+    return value
+
+
+def _follow(url: str, location: str | None) -> str:
+    """The same-origin target of a redirect, or a RemoteError."""
+    if location is None:
+        raise RemoteError(f"{redact(url)} gave no answer")
+    target = urljoin(url, location)
+    try:
+        same = _origin(check_url(target)) == _origin(urlsplit(url))
+    except ValueError:
+        same = False
+    if not same:
+        raise RemoteError(
+            f"{redact(url)} redirected to {redact(target)}, another server; exmech follows redirects only "
+            "to the same scheme, host and port"
+        )
+    return target
+
+
+def _exchange(method, url, body, headers, limits, deadline, length, can_answer) -> Reply:
     parts = check_url(url)
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise RemoteError(f"{redact(url)} gave no complete answer within {limits.timeout:g} s (--timeout)")
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     conn = kind(parts.hostname or "", parts.port, timeout=remaining, blocksize=CHUNK)
-    if parts.username is not None:
-        secret = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
-        headers["Authorization"] = "Basic " + base64.b64encode(secret).decode("ascii")
+    headers = dict(headers)
     if length is not None:
         headers["Content-Length"] = str(length)
     fired, sockets = threading.Event(), cast(list[socket.socket], [])
@@ -137,7 +185,7 @@ def _exchange(method, url, body, headers, limits, deadline, length) -> tuple[Ans
         response = _send(
             conn, method, urlunsplit(("", "", parts.path or "/", parts.query, "")), body, headers
         )
-        answer = _answer(response, url, limits)
+        reply = _answer(response, url, limits, can_answer, "Authorization" in headers)
     except RemoteError:
         if fired.is_set():
             raise late from None
@@ -149,7 +197,7 @@ def _exchange(method, url, body, headers, limits, deadline, length) -> tuple[Ans
         conn.close()
     if fired.is_set():  # a body read until the connection closed ends quietly when the watchdog shuts it
         raise late
-    return answer
+    return reply
 
 
 def _cut(sockets: list, fired: threading.Event) -> None:
@@ -172,14 +220,16 @@ def _send(conn, method, path, body, headers) -> http.client.HTTPResponse:
     return conn.getresponse()
 
 
-def _answer(response, url: str, limits: Limits) -> tuple[Answer | None, str | None]:
+def _answer(response, url: str, limits: Limits, can_answer: bool, sent_auth: bool) -> Reply:
     status = response.status
     if status in REDIRECTS and response.getheader("Location"):
-        return None, response.getheader("Location")
+        return Reply(location=response.getheader("Location"))
+    challenge = response.getheader("WWW-Authenticate")
+    if status == 401 and challenge and can_answer:
+        response.read(ERROR_BODY_CAP)
+        return Reply(challenge=challenge)
     if not 200 <= status < 300:
-        detail = _printable(response.read(ERROR_BODY_CAP).decode("utf-8", "replace"))
-        reason = f" {response.reason}" if response.reason else ""
-        raise RemoteError(f"{redact(url)} answered HTTP {status}{reason}" + (f": {detail}" if detail else ""))
+        raise _refusal(response, url, sent_auth)
     encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
     if encoding != "identity":
         raise RemoteError(
@@ -198,7 +248,26 @@ def _answer(response, url: str, limits: Limits) -> tuple[Answer | None, str | No
             f"{redact(url)} {_explain(http.client.IncompleteRead(bytes(data), response.length))}"
         )
     content_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
-    return Answer(status, content_type, bytes(data)), None
+    return Reply(answer=Answer(status, content_type, bytes(data)))
+
+
+def _refusal(response, url: str, sent_auth: bool) -> RemoteError:
+    """The RemoteError for an error answer, its body read only a little; a 401 says how to authenticate."""
+    status = response.status
+    detail = _printable(response.read(ERROR_BODY_CAP).decode("utf-8", "replace"))
+    reason = f" {response.reason}" if response.reason else ""
+    hint = ""
+    if status == 401:
+        hint = (
+            " (the credentials given were refused)"
+            if sent_auth
+            else " (it wants credentials: --user NAME with the password in EXMECH_PASSWORD, or ~/.netrc)"
+        )
+    error = RemoteError(
+        f"{redact(url)} answered HTTP {status}{reason}{hint}" + (f": {detail}" if detail else "")
+    )
+    error.status, error.empty = status, not detail
+    return error
 
 
 def _over(limits: Limits) -> str:
