@@ -56,3 +56,21 @@ def test_the_cached_build_changes_when_a_source_file_changes(tmp_path):
     assert after != before and "costa2009" not in after
     assert after == _claims(kb, cache, ["--store", "memory"])
     assert len(set((cache / "graphs").iterdir()) - builds) == 1
+
+
+def test_the_cache_keeps_only_the_newest_builds(tmp_path):
+    """Every source change makes a new build; the cache keeps the newest few, never the one just built."""
+    import os
+
+    from exmech.stores.cached import KEEP, _prune
+
+    graphs = tmp_path / "graphs"
+    folders = [graphs / f"0.1.0-{i:02d}" for i in range(KEEP + 3)]
+    for i, folder in enumerate(folders):
+        folder.mkdir(parents=True)
+        os.utime(folder, (1_000_000 + i, 1_000_000 + i))
+    (graphs / ".0.1.0-99-building").mkdir()  # another command's build in progress
+    current = folders[0]  # the oldest by time, but the one this command just built
+    _prune(current)
+    kept = sorted(p.name for p in graphs.iterdir())
+    assert kept == sorted([".0.1.0-99-building", current.name, *(f.name for f in folders[-(KEEP - 1) :])])
