@@ -54,8 +54,11 @@ def load_graph(kb_dir: Path | None = None, extra: list[Path] | None = None, stor
 
 def file_sha256(path: Path) -> str:
     """The SHA-256 of one file's bytes (hex)."""
+    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def source_digest(files: list[Path], known: Mapping[str, str] | None = None) -> str:

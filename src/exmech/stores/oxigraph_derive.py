@@ -38,6 +38,16 @@ def add_rule_output(store, rule: str, scratch: Path) -> None:
     scratch.unlink()
 
 
+def constructed(store, rule: str) -> set:
+    """The triples of a CONSTRUCT rule, as a set (for the few a scoped rule gives)."""
+    import pyoxigraph as ox
+
+    result = store.query(rule)
+    if not isinstance(result, ox.QueryTriples):
+        raise ValueError("a rule must be a CONSTRUCT query")
+    return set(result)
+
+
 def run_rules(store, rules: list[str]) -> None:
     """Every rule once, in the order given (their stratified order: one pass reaches the fixpoint)."""
     with tempfile.TemporaryDirectory(prefix="exmech-derive-") as folder:
@@ -90,13 +100,13 @@ def add_files(stored, files: list[Path], ontology_files: list[Path]) -> bool:
     derived = [q for q in scratch if q not in known]
     aggregates = []
     for rule in (r for r in rules if SCOPE.search(r)):
-        values = sorted({t.subject for t in scratch.query(rule)}, key=str)
+        values = sorted({t.subject for t in constructed(scratch, rule)}, key=str)
         if values:
             aggregates.append(scoped(rule, SCOPE.search(rule).group(1), values))  # type: ignore[union-attr]
-    before = [set(stored.query(rule)) for rule in aggregates]
+    before = [constructed(stored, rule) for rule in aggregates]
     stored.extend([*new, *derived])
     for rule, old in zip(aggregates, before, strict=True):
-        now = set(stored.query(rule))
+        now = constructed(stored, rule)
         for triple in old - now:
             stored.remove(ox.Quad(triple.subject, triple.predicate, triple.object))
         stored.extend([ox.Quad(t.subject, t.predicate, t.object) for t in now - old])
