@@ -72,7 +72,7 @@ def child_query(folder: Path, name: str) -> dict:
     from exmech.stores import OxigraphStore
     from exmech.stores.rows import inline_bindings
 
-    query = catalogue()[name]
+    query = catalogue()[str(name)]  # a name with a slash (qc/...) arrives as a Path
     answer = OxigraphStore(folder, read_only=True).run(inline_bindings(query.text, query.bindings({})))
     return {"rows": answer if isinstance(answer, bool) else len(answer)}
 
