@@ -45,9 +45,10 @@ class OxigraphStore:
 
     Filled (without rdflib) from the ontology, vocabularies and knowledge base; the loader's rules are then
     applied inside Oxigraph. The store records the digest of the files it was filled from (SOURCES, inside its
-    folder); opened again for other files, or after they changed (an `exmech add`), it is refilled, or, when
-    opened read_only with the files it should hold, refused as stale: never a silent stale answer. The handle is
-    opened lazily in each process: a forked query worker must open its own (read_only=True)."""
+    folder, and each file in exmech.stores.source_record); opened again after files were only added (an
+    `exmech add` of a new trial), it adds them in place (see refresh), after any other change it is refilled, or,
+    when opened read_only with the files it should hold, refused as stale: never a silent stale answer. The handle
+    is opened lazily in each process: a forked query worker must open its own (read_only=True)."""
 
     SOURCES = "exmech-sources.json"
 
