@@ -2,6 +2,7 @@
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import cast
 
@@ -84,11 +85,27 @@ def _copy(graph: Graph) -> Graph:
     return copy
 
 
-def source_digest(files: list[Path]) -> str:
-    """SHA-256 over the names and bytes of the files a store is filled from, and of the rules that derive."""
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of one file's bytes (hex)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def source_digest(files: list[Path], known: Mapping[str, str] | None = None) -> str:
+    """SHA-256 over the names and SHA-256s of the files a store is filled from, and of the rules that derive.
+
+    known: the SHA-256 of some of the files already (by str(path)), e.g. from a store's record of them, so a
+    check need not read every file again (exmech.stores.source_record)."""
     digest = hashlib.sha256()
     for path in [*files, *rule_queries()]:
-        data = Path(path).read_bytes()
-        digest.update(f"{Path(path).name}\0{len(data)}\0".encode())
-        digest.update(data)
+        sha = (known or {}).get(str(path)) or file_sha256(path)
+        digest.update(f"{Path(path).name}\0{sha}\0".encode())
     return digest.hexdigest()
+
+
+def rules_digest() -> str:
+    """SHA-256 over the rules alone: a store derived with other rules cannot be updated, only refilled."""
+    return source_digest([])

@@ -13,10 +13,12 @@ from rdflib.term import BNode, Node
 
 from exmech.errors import require
 from exmech.graph import load
-from exmech.graph.load import SourceError, source_digest
+from exmech.graph.load import SourceError, rules_digest, source_digest
 from exmech.graph.namespaces import bind_prefixes
 from exmech.graph.resources import knowledge_base_files, ontology_files
-from exmech.stores.rows import Rows, StoreError, as_insert, inline_bindings
+from exmech.stores.oxigraph_derive import add_files, rdf_format, run_rules
+from exmech.stores.rows import Rows, StoreError, inline_bindings
+from exmech.stores.source_record import SourceRecord, Sources
 
 
 def _from_ox(term):
@@ -44,9 +46,10 @@ class OxigraphStore:
 
     Filled (without rdflib) from the ontology, vocabularies and knowledge base; the loader's rules are then
     applied inside Oxigraph. The store records the digest of the files it was filled from (SOURCES, inside its
-    folder); opened again for other files, or after they changed (an `exmech add`), it is refilled, or, when
-    opened read_only with the files it should hold, refused as stale: never a silent stale answer. The handle is
-    opened lazily in each process: a forked query worker must open its own (read_only=True)."""
+    folder, and each file in exmech.stores.source_record); opened again after files were only added (an
+    `exmech add` of a new trial), it adds them in place (see refresh), after any other change it is refilled, or,
+    when opened read_only with the files it should hold, refused as stale: never a silent stale answer. The handle
+    is opened lazily in each process: a forked query worker must open its own (read_only=True)."""
 
     SOURCES = "exmech-sources.json"
 
@@ -56,22 +59,53 @@ class OxigraphStore:
         self.path, self.read_only = Path(path), read_only
         self._store, self._pid = None, None
         if read_only:
-            if files is not None and self.recorded_digest() != source_digest(files):
+            if files is not None and self.recorded_digest() != self.current_digest(files):
                 raise StoreError(
                     f"the Oxigraph store at {self.path} is stale: it was not filled from the current "
                     f"knowledge base; refresh it with `--store oxigraph:{self.path}` (not read-only)"
                 )
             return
-        files = files if files is not None else [*ontology_files(), *knowledge_base_files(None)]
-        if reload or self.is_empty() or self.recorded_digest() != source_digest(files):
-            self.fill(files)
+        self.refresh(files if files is not None else [*ontology_files(), *knowledge_base_files(None)], reload)
+
+    def _record(self) -> dict:
+        try:
+            return json.loads((self.path / self.SOURCES).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
 
     def recorded_digest(self) -> str | None:
         """The digest of the files the store was last filled from (None: unknown, e.g. filled by another tool)."""
-        try:
-            return json.loads((self.path / self.SOURCES).read_text(encoding="utf-8"))["sha256"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+        digest = self._record().get("sha256")
+        return digest if isinstance(digest, str) else None
+
+    def current_digest(self, files: list[Path]) -> str:
+        """source_digest of the files, reading only those whose stat changed since the store recorded them."""
+        return source_digest(files, SourceRecord(self.path, read_only=True).compare(files).shas)
+
+    def refresh(self, files: list[Path], reload: bool = False) -> None:
+        """Bring the store up to date with these files: nothing to do when they are as recorded; when files were
+        only added, and they are local (exmech.stores.oxigraph_derive), those files and what the rules derive from
+        them are added; otherwise (a file changed or removed, other rules) the store is refilled."""
+        record = SourceRecord(self.path)
+        sources = record.compare(files)
+        if not reload and not self.is_empty():
+            if self.recorded_digest() == source_digest(files, sources.shas):
+                if sources.rehashed:
+                    record.write(sources, sources.rehashed)
+                return
+            if sources.only_added and self._record().get("rules") == rules_digest():
+                (self.path / self.SOURCES).unlink(missing_ok=True)  # a crash from here on leaves it to refill
+                ontology = [f for f in ontology_files() if str(f) in sources.shas]
+                if add_files(self.store, sources.added, ontology):
+                    self.store.flush()
+                    record.write(sources, sorted({*map(str, sources.added), *sources.rehashed}))
+                    self._write_record(files, sources.shas)
+                    return
+        self.fill(files, sources)
+
+    def _write_record(self, files: list[Path], shas: dict[str, str]) -> None:
+        record = {"sha256": source_digest(files, shas), "files": len(files), "rules": rules_digest()}
+        (self.path / self.SOURCES).write_text(json.dumps(record) + "\n", encoding="utf-8")
 
     @property
     def store(self):
@@ -95,34 +129,34 @@ class OxigraphStore:
     def is_empty(self) -> bool:
         return next(iter(self.store.quads_for_pattern(None, None, None)), None) is None
 
-    def fill(self, files: list[Path]) -> None:
+    def fill(self, files: list[Path], sources: Sources | None = None) -> None:
         """Replace the content with these Turtle / N-Triples files plus what the rules derive from them."""
-        import pyoxigraph as ox
-
         (self.path / self.SOURCES).unlink(missing_ok=True)
+        record = SourceRecord(self.path)
+        sources = sources or record.compare(files)
         self.store.clear()
         for path in files:
-            fmt = ox.RdfFormat.N_TRIPLES if Path(path).suffix == ".nt" else ox.RdfFormat.TURTLE
             try:
-                self.store.bulk_load(path=str(path), format=fmt, base_iri=Path(path).resolve().as_uri())
+                self.store.bulk_load(
+                    path=str(path), format=rdf_format(path), base_iri=Path(path).resolve().as_uri()
+                )
             except (SyntaxError, OSError, ValueError) as exc:
                 self.store.clear()  # no half-filled store left behind
                 raise SourceError(f"{path}: {exc}") from exc
         self.derive()
         self.store.flush()
-        record = {"sha256": source_digest(files), "files": len(files)}
-        (self.path / self.SOURCES).write_text(json.dumps(record) + "\n", encoding="utf-8")
+        record.write(sources, replace=True)
+        self._write_record(files, sources.shas)
 
     def derive(self, passes: int = 1) -> int:
         """Add the triples of every rule (queries/rules/*-construct.rq) in their stratified order (see
-        load.rule_queries), as load.derive does for rdflib; return how many were added. Each rule runs inside
-        Oxigraph as the equivalent SPARQL Update (INSERT with the rule's template and pattern), so derived
-        triples never pass through Python."""
-        updates = [as_insert(p.read_text(encoding="utf-8")) for p in load.rule_queries()]
+        load.rule_queries), as load.derive does for rdflib; return how many were added. One pass reaches the
+        fixpoint (tests/test_rules_stratified.py checks it); `passes` is there for that test. Each rule's CONSTRUCT
+        streams to the bulk loader (exmech.stores.oxigraph_derive.run_rules): derived triples never pass whole
+        through Python or an update's transaction."""
         start = len(self.store)
         for _ in range(passes):
-            for update in updates:
-                self.store.update(update)
+            run_rules(self.store, [p.read_text(encoding="utf-8") for p in load.rule_queries()])
         return len(self.store) - start
 
     @property
