@@ -30,8 +30,9 @@ def memory():
 
 # Valid SPARQL 1.1 that Virtuoso 7.2's SQL compiler cannot compile over the pushed graph: HTTP 500 "Internal
 # Optimized compiler error : Bad dfe in sqlo_place_exp" (or "subq ot was supposed to be found"), "Please report the
-# statement compiled". They compiled before the grouped queries' counts were COALESCEd to 0 (for Comunica) and
-# their ORDER BY took ASC(MIN(?order)) (for rdflib); the offending construct is not isolated yet (issue #12).
+# statement compiled". The construct: an aggregate wrapped in COALESCE (the counts COALESCEd to 0 for Comunica) in
+# these grouped queries over OPTIONAL groups. mechanisms-per-theme compiles with both its COALESCEs removed and
+# fails with either one kept, whatever its ORDER BY (checked by hand against this fixture's Virtuoso; issue #12).
 # Strict: a query that Virtuoso answers again turns its case into a failure here.
 VIRTUOSO_COMPILER_FAILS = {
     "evidence-summary",
