@@ -9,6 +9,7 @@
 Each fixture skips, saying why, where its server is not installed.
 """
 
+import contextlib
 import os
 import queue
 import re
@@ -19,6 +20,7 @@ import sys
 import time
 import urllib.request
 import zipfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -192,22 +194,30 @@ def jena(tmp_path_factory):
     return answers
 
 
-@pytest.fixture(scope="session")
-def oxigraph_named(tmp_path_factory):
-    """An Oxigraph server's base URL, with the shipped graph pushed into the named graph GRAPH only."""
+@contextlib.contextmanager
+def oxigraph_server(folder: Path, *push_args: str) -> Iterator[str]:
+    """An Oxigraph server on a free 127.0.0.1 port, the shipped graph pushed into it (`exmech push` with
+    push_args, e.g. --graph IRI); yields its base URL and stops it afterwards."""
     if not Path(OXIGRAPH).exists():
         pytest.skip("the Oxigraph server is not installed (pip install oxigraph, in the dev extra)")
     port = free_port()
     proc = subprocess.Popen(
-        [OXIGRAPH, "serve", "--location", str(tmp_path_factory.mktemp("oxn")), "--bind", f"127.0.0.1:{port}"],
+        [OXIGRAPH, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{base}/query?query=ASK%7B%7D", proc, "The Oxigraph server")
-        pushed = runner.invoke(app, ["push", "--to", f"{base}/store", "--graph", GRAPH])
+        pushed = runner.invoke(app, ["push", "--to", f"{base}/store", *push_args])
         assert pushed.exit_code == 0, pushed.output
         yield base
     finally:
         stop(proc)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_named(tmp_path_factory):
+    """An Oxigraph server's base URL, with the shipped graph pushed into the named graph GRAPH only."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxn"), "--graph", GRAPH) as base:
+        yield base

@@ -1,14 +1,8 @@
 """`exmech push` into a real Oxigraph server (pip install oxigraph) on 127.0.0.1; every packaged
 query run there with --endpoint gives the same answers as the embedded rdflib store."""
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -18,17 +12,11 @@ from exmech.graph.catalogue import catalogue
 from exmech.stores import open_store
 from exmech.stores.endpoint import EndpointStore
 from exmech.stores.http_client import RemoteError
+from interop_servers import free_port, oxigraph_server
 from test_stores import QUERIES, answers
 
 runner = CliRunner()
-OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
 NAMED = "https://w3id.org/exmech/dataset"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -36,37 +24,10 @@ def memory():
     return open_store("memory")
 
 
-@pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory):
-    if not Path(OXIGRAPH).exists():
-        pytest.skip("the Oxigraph server is not installed (pip install oxigraph, in the dev extra)")
-    port = free_port()
-    proc = subprocess.Popen(
-        [OXIGRAPH, "serve", "--location", str(tmp_path_factory.mktemp("oxs")), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    pytest.fail("the Oxigraph server did not start")
-                time.sleep(0.2)
-        result = runner.invoke(app, ["push", "--to", f"{base}/store"])
-        assert result.exit_code == 0, result.output
+@pytest.fixture(scope="module", name="oxigraph_server")
+def oxigraph_server_fixture(tmp_path_factory):
+    with oxigraph_server(tmp_path_factory.mktemp("oxs")) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.mark.parametrize("name", QUERIES)

@@ -19,7 +19,7 @@ from exmech.graph.resources import knowledge_base_files, ontology_files
 from exmech.stores.http_client import Limits
 from exmech.stores.memory import MemoryStore
 from exmech.stores.oxigraph import OxigraphStore
-from exmech.stores.rows import IRI, LANG, Rows, StoreError, as_insert, inline_bindings, term_n3
+from exmech.stores.rows import IRI, LANG, Rows, StoreError, inline_bindings, term_n3
 
 __all__ = [
     "IRI",
@@ -28,7 +28,6 @@ __all__ = [
     "OxigraphStore",
     "Rows",
     "StoreError",
-    "as_insert",
     "inline_bindings",
     "open_store",
     "source_digest",

@@ -65,12 +65,3 @@ def inline_bindings(query: str, bindings: dict[str, Node]) -> str:
     names = " ".join(f"?{k}" for k in bindings)
     values = " ".join(term_n3(v) for v in bindings.values())
     return f"{body[: match.end()]} VALUES ({names}) {{ ({values}) }} {body[match.end() :]}"
-
-
-def as_insert(rule: str) -> str:
-    """A CONSTRUCT rule as a SPARQL Update adding what it constructs (rules use no blank nodes, so running it
-    again adds nothing)."""
-    update, replaced = re.subn(r"^CONSTRUCT\b", "INSERT", rule, count=1, flags=re.MULTILINE)
-    if not replaced:
-        raise ValueError("a rule must start its template with CONSTRUCT at the beginning of a line")
-    return update
