@@ -1,11 +1,14 @@
 """The command line, run in-process through typer's runner on the real package."""
 
 import json
+from pathlib import Path
 
 from rdflib import Graph
 from typer.testing import CliRunner
 
 from exmech.cli import app
+
+FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
 
 runner = CliRunner()
 
@@ -70,9 +73,11 @@ def test_user_query_file(tmp_path):
 def test_stats_json_and_check():
     figures = json.loads(runner.invoke(app, ["stats", "--json"]).output)
     assert figures["trials"] >= 40
-    result = runner.invoke(app, ["check", "--no-hermit"])
+    # the human-readable report on a small kb (the shipped graph's checks: tests/test_checks.py)
+    result = runner.invoke(app, ["check", "--no-hermit", "--kb", str(FIXTURE_KB)])
     assert result.exit_code == 0, result.output
-    assert "quality checks:" in result.output
+    assert "quality checks:" in result.output and "SHACL shapes:" in result.output
+    assert "OWL RL (owlrl): consistent" in result.output
 
 
 def test_check_fails_on_a_broken_knowledge_base(tmp_path):

@@ -1,6 +1,8 @@
 """exmech validate: the store slice, the ontology and vocabulary checks, duplicates, and the three report formats."""
 
 import json
+import shutil
+from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
@@ -138,7 +140,11 @@ def test_help_documents_the_exit_codes():
         assert "Exit codes" in text and "0" in text and "2" in text
 
 
-def test_exmech_check_runs_the_shapes_over_the_knowledge_base(kb):
+def test_exmech_check_runs_the_shapes_over_the_knowledge_base(tmp_path):
+    # a small kb (the fixture trials) with one bad entry: the shipped graph's checks are in tests/test_checks.py
+    kb = tmp_path / "kb"
+    (kb / "studies").mkdir(parents=True)
+    shutil.copy(Path(__file__).parent / "fixtures" / "kb" / "cq-fixture.ttl", kb)
     bad = (EXAMPLES / "invalid" / "Population-not-chronic.ttl").read_text().replace("kb:ex", "kb:notchronic")
     (kb / "studies" / "notchronic.ttl").write_text(bad)
     result = runner.invoke(app, ["check", "--no-hermit", "--kb", str(kb)])
