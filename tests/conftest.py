@@ -41,3 +41,13 @@ def joint_kg(tmp_path_factory) -> KnowledgeGraph:
     shutil.copytree(FIXTURES / "paths-kb", kb)
     shutil.copy(FIXTURES / "joint" / "joint.ttl", kb / "joint.ttl")
     return KnowledgeGraph.load(kb_dir=kb)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Files with a test marked slow run first (each file whole, in its own order): pytest-xdist's loadfile hands
+    files to workers in collection order, so a long file left to the end would keep one core busy while the other
+    waits. Every worker computes the same order, as xdist requires."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(
+        key=lambda item: item.path not in slow_files
+    )  # a stable sort: the order within each group is kept

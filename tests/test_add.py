@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from rdflib import Graph
 from typer.testing import CliRunner
 
@@ -29,6 +30,7 @@ def add(*args):
     return runner.invoke(app, ["add", *map(str, args)])
 
 
+@pytest.mark.slow  # checks the whole graph with the new file
 def test_a_mediation_analysis_of_a_stored_trial_is_added_to_mediation(kb):
     result = add(STORED_MEDIATION, "--kb", kb)
     assert result.exit_code == 0, result.output

@@ -44,16 +44,19 @@ def shipped(kg) -> checks.CheckReport:
     return checks.run_checks(kg.graph, hermit=False)
 
 
+@pytest.mark.slow
 def test_the_shipped_graph_passes_every_quality_query(shipped):
     assert shipped.qc_total >= 10 and shipped.qc_failures == {}
 
 
+@pytest.mark.slow
 def test_the_shipped_graph_has_no_shape_violation_and_some_warnings(shipped):
     violations = [p.line() for p in shipped.problems if p.severity == "Violation"]
     assert violations == []
     assert shipped.warnings > 0  # e.g. publications with no DOI, analyses with no time point
 
 
+@pytest.mark.slow
 def test_the_shipped_graph_is_consistent_under_owl_rl(shipped):
     [verdict] = shipped.verdicts
     assert verdict.reasoner == "OWL RL (owlrl)"
@@ -61,6 +64,7 @@ def test_the_shipped_graph_is_consistent_under_owl_rl(shipped):
     assert verdict.inferred_triples > 0
 
 
+@pytest.mark.slow
 def test_the_shipped_graph_conforms_so_check_would_exit_0_and_fail_on_warning_would_exit_1(shipped):
     assert shipped.conforms() and not shipped.conforms("warning")
     summary = shipped.as_dict()["summary"]

@@ -13,6 +13,7 @@ from exmech.kg import KnowledgeGraph
 # the OWL RL closure of the shipped graph: tests/test_checks.py (one run of every check for that file)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not java_available(), reason="no Java runtime: HermiT cannot run (OWL RL check still runs)"
 )

@@ -161,6 +161,7 @@ def test_refusals_say_where(base):
     assert status == 400 and "\\u" in body and "line 1, column 24" in body
 
 
+@pytest.mark.slow  # waits for deadlines
 def test_one_deadline_covers_parsing(base):
     chain = "ASK { FILTER(" + " || ".join(["true"] * 20000) + ") }"  # 0.27 MB that rdflib parses for long
     status, _, body = post(f"{base}/sparql", chain.encode(), "application/sparql-query")
@@ -176,6 +177,7 @@ def _rss() -> int:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) * 1024
 
 
+@pytest.mark.slow  # waits for deadlines
 def test_server_memory_does_not_grow_with_slow_queries(base):
     chain = ("ASK { FILTER(" + " || ".join(["true"] * 20000) + ") }").encode()
     post(f"{base}/sparql", chain, "application/sparql-query")  # warm up
@@ -263,6 +265,7 @@ def patient(request, memory, tmp_path):
     server.server_close()
 
 
+@pytest.mark.slow  # waits for deadlines
 def test_a_simple_query_does_not_wait_for_slow_ones(patient):
     slow = []
     threads = [threading.Thread(target=lambda: slow.append(sparql(patient, SLOW)[0])) for _ in range(10)]
