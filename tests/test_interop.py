@@ -64,6 +64,8 @@ def test_virtuoso_answers_every_packaged_query_like_memory(name, memory, virtuos
 # parameter bound it counts every exercise type; the rewrites tried (the test moved to the outer group, or into
 # a UNION joined on ?wantedType) stop Virtuoso's compiler ("selid is used outside its scope", "equiv
 # re-deprecation"). Kept as strict expected failures: a Virtuoso that gets it right turns them into failures here.
+# (paths with outcomeDomain bound passes: Virtuoso 7.2 dropped the zero-length skos:broader* path with both ends
+# bound, so paths(-summary) test ?outcome = ?outcomeDomain || broader+.)
 VIRTUOSO_OPTIONAL_SCOPE = {"evidence-summary", "evidence-summary-by-theme"}
 VIRTUOSO_CASES = [
     pytest.param(
@@ -74,15 +76,6 @@ VIRTUOSO_CASES = [
         ),
     )
     if name in VIRTUOSO_OPTIONAL_SCOPE
-    else pytest.param(
-        name,
-        given,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="Virtuoso 7.2 returns no paths with both outcomeDomain and exerciseType bound (cause not found)",
-        ),
-    )
-    if name == "paths" and {"outcomeDomain", "exerciseType"} <= set(given)
     else (name, given)
     for name, given in PARAMETERISED
 ]
