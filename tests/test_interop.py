@@ -36,12 +36,12 @@ def memory():
 # without it (SUM(IF(BOUND(?x), 1, 0)), or COUNT(DISTINCT COALESCE(?x, "")) less the "" where a row had no ?x) and
 # pass. evidence-summary(-by-theme) still fail with the same rewrite: the FILTER EXISTS at the end of their OPTIONAL
 # group, moved out of it, gives "selid is used outside its scope" (Virtuoso cannot compile an EXISTS over a UNION's
-# variables); joint-mediation-analyses fails with "subq ot was supposed to be found" (its EXISTS inside BINDs).
+# variables). joint-mediation-analyses ("subq ot was supposed to be found", from its EXISTS inside BINDs) passes
+# with OPTIONAL groups instead.
 # Strict: a query that Virtuoso answers again turns its case into a failure here.
 VIRTUOSO_COMPILER_FAILS = {
     "evidence-summary",
     "evidence-summary-by-theme",
-    "joint-mediation-analyses",
 }
 VIRTUOSO_QUERIES = [
     pytest.param(
