@@ -1,7 +1,8 @@
 """Every packaged query answers the same on the stores a user would load the graph into: Virtuoso (pushed with
 `exmech push` through its Digest-protected Graph Store, queried through `exmech query --endpoint`, the Python API
-and EndpointStore), Jena TDB2 (bulk loaded, queried with its own tdb2.tdbquery tool, the query text as exmech
-sends it) and an Oxigraph server holding the graph in a named graph only (queried with --graph).
+and EndpointStore), Jena TDB2 (bulk loaded, queried through ARQ, the engine of its tdb2.tdbquery tool, in one JVM,
+the query text as exmech sends it, parsed as strict SPARQL 1.1) and an Oxigraph server holding the graph in a named
+graph only (queried with --graph).
 
 Normalisation (tests/test_stores.norm, the one the Oxigraph comparisons use): numbers are compared by value, as
 engines write the same number differently (33 as "33", "33.0" or "3.3E1"); GROUP_CONCAT lists as sets, as their
