@@ -111,7 +111,14 @@ def push_file(
             left = deadline - time.monotonic()
             if left <= 0:
                 raise RemoteError(f"{redact(store_url)} took longer than {timeout:g} s (--timeout)")
-            _send_part("PUT" if number == 0 else "POST", url, _Part(data, start, length), left, auth)
+            try:
+                _send_part("PUT" if number == 0 else "POST", url, _Part(data, start, length), left, auth)
+            except RemoteError as exc:  # one deadline for the whole push: said as the user gave it
+                if "gave no complete answer within" not in str(exc):
+                    raise
+                raise RemoteError(
+                    f"{redact(url)} gave no complete answer within {timeout:g} s (--timeout)"
+                ) from None
     return triples
 
 
