@@ -298,14 +298,25 @@ def test_push_shows_no_credentials_on_success():
 # --- bounded memory, measured on the real command in a child process ------------------------------------
 
 
+# Linux's ru_maxrss for a child that was vforked (or forked) and then exec'd starts at its parent's peak, so a
+# child of a large pytest worker would report the worker's size. A small Python process in between starts it
+# afresh and reports the child's own peak on the last line of its stdout.
+_MEASURE = """
+import os, subprocess, sys
+proc = subprocess.Popen([sys.executable, "-m", "exmech", *sys.argv[1:]])
+_, status, usage = os.wait4(proc.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
 def peak_rss_mib(args: list[str]) -> tuple[int, str, float]:
-    """Run `python -m exmech ARGS`; return its exit code, stderr and peak RSS in MiB (from wait4's rusage)."""
+    """Run `python -m exmech ARGS`; return its exit code, stderr and its own peak RSS in MiB."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    proc = subprocess.Popen([sys.executable, "-m", "exmech", *args], stderr=subprocess.PIPE, env=env)
-    err = proc.stderr.read().decode()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, err, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *args], capture_output=True, env=env, check=False
+    )
+    code, kib = done.stdout.decode().split()[-2:]
+    return int(code), done.stderr.decode(), int(kib) / 1024  # ru_maxrss is in KiB on Linux
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss units differ off Linux")
