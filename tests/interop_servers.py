@@ -50,16 +50,16 @@ TransactionFile = {d}/virtuoso-temp.trx
 [Parameters]
 ServerPort = 127.0.0.1:{sql}
 DisableUnixSocket = 1
-DirsAllowed = {d}
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
+DirsAllowed = {d}{dirs}
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
 [HTTPServer]
 ServerPort = 127.0.0.1:{http}
 ServerRoot = {d}
 ServerThreads = 4
 [SPARQL]
-ResultSetMaxRows = 100000
-MaxQueryExecutionTime = 60
+ResultSetMaxRows = {max_rows}
+MaxQueryExecutionTime = {max_seconds}
 """
 
 
@@ -90,18 +90,33 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-@pytest.fixture(scope="session")
-def virtuoso(tmp_path_factory):
-    """Virtuoso's base URL (http://127.0.0.1:PORT), with the shipped graph pushed into GRAPH by `exmech push`."""
-    if VIRTUOSO is None:
-        pytest.skip(
-            "Virtuoso is not installed (Debian: apt-get install virtuoso-opensource; .ci/run does it)"
-        )
-    folder = tmp_path_factory.mktemp("virtuoso")
+@contextlib.contextmanager
+def virtuoso_server(
+    folder: Path,
+    buffers: int = 10000,
+    dirty: int = 6000,
+    dirs: tuple[Path, ...] = (),
+    max_rows: int = 100000,
+    max_seconds: int = 60,
+) -> Iterator[tuple[str, int]]:
+    """A new Virtuoso database in folder on free 127.0.0.1 ports: yields (its HTTP base URL, its SQL port for
+    isql-vt) and stops it afterwards. buffers/dirty: NumberOfBuffers/MaxDirtyBuffers (8 KiB pages; Virtuoso's
+    guide: 170000/130000 for 2 GB); dirs: other folders its bulk loader (ld_dir) may read."""
     sql, http = free_port(), free_port()
-    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=folder, sql=sql, http=http), "utf-8")
+    allowed = "".join(f", {d}" for d in dirs)
+    ini = VIRTUOSO_INI.format(
+        d=folder,
+        sql=sql,
+        http=http,
+        dirs=allowed,
+        buffers=buffers,
+        dirty=dirty,
+        max_rows=max_rows,
+        max_seconds=max_seconds,
+    )
+    (folder / "virtuoso.ini").write_text(ini, "utf-8")
     proc = subprocess.Popen(
-        [VIRTUOSO, "+configfile", str(folder / "virtuoso.ini"), "+foreground"],
+        [str(VIRTUOSO), "+configfile", str(folder / "virtuoso.ini"), "+foreground"],
         cwd=folder,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -109,6 +124,19 @@ def virtuoso(tmp_path_factory):
     base = f"http://127.0.0.1:{http}"
     try:
         wait_until_up(f"{base}/sparql?query=ASK%7B%7D", proc, "Virtuoso")
+        yield base, sql
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """Virtuoso's base URL (http://127.0.0.1:PORT), with the shipped graph pushed into GRAPH by `exmech push`."""
+    if VIRTUOSO is None:
+        pytest.skip(
+            "Virtuoso is not installed (Debian: apt-get install virtuoso-opensource; .ci/run does it)"
+        )
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as (base, _):
         pushed = runner.invoke(
             app,
             ["push", "--to", f"{base}/sparql-graph-crud-auth", "--graph", GRAPH, "--user", "dba"],
@@ -116,8 +144,6 @@ def virtuoso(tmp_path_factory):
         )
         assert pushed.exit_code == 0, pushed.output
         yield base
-    finally:
-        stop(proc)
 
 
 def _jena_classpath(folder: Path) -> str:

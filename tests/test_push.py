@@ -1,6 +1,7 @@
 """`exmech push` into a real Oxigraph server (pip install oxigraph) on 127.0.0.1; every packaged
 query run there with --endpoint gives the same answers as the embedded rdflib store."""
 
+import json
 import urllib.parse
 import urllib.request
 
@@ -150,3 +151,40 @@ def test_push_takes_its_graph_from_any_store(oxigraph_server, memory, tmp_path):
         ],
     )
     assert again.exit_code == 0 and f"pushed {len(memory.graph)} triples" in again.output, again.output
+
+
+def test_every_reading_command_takes_graph_and_user_from_one_definition(tmp_path_factory, tmp_path):
+    """export, report's store and check read a named graph of an endpoint with --graph, as query/paths/stats
+    do; --user without a server is exit 2 on each; push reads --from-graph and writes --graph."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxg"), "--graph", NAMED) as base:
+        remote = ["--endpoint", f"{base}/query", "--graph", NAMED]
+        local = runner.invoke(app, ["export", "-f", "csv", "-o", str(tmp_path / "local")])
+        there = runner.invoke(app, ["export", "-f", "csv", "-o", str(tmp_path / "remote"), *remote])
+        assert local.exit_code == 0 and there.exit_code == 0, there.output
+        for name in ("paths-nodes.csv", "paths-edges.csv"):
+            mine = (tmp_path / "remote" / name).read_text()
+            assert mine.count("\n") > 5 and mine == (tmp_path / "local" / name).read_text()
+        empty = runner.invoke(app, ["export", "-f", "csv", "-o", str(tmp_path / "e"), *remote[:2]])
+        assert (tmp_path / "e" / "paths-edges.csv").read_text().count("\n") <= 1, empty.output
+        checked = runner.invoke(app, ["check", "--no-hermit", "-f", "json", *remote])
+        assert checked.exit_code == 0, checked.output
+        assert json.loads(checked.output)["summary"]["qualityChecks"] > 0
+        copy = "https://w3id.org/exmech/copy"
+        pushed = runner.invoke(
+            app,
+            [
+                "push",
+                "--to",
+                f"{base}/store",
+                "--graph",
+                copy,
+                "--endpoint",
+                f"{base}/query",
+                "--from-graph",
+                NAMED,
+            ],
+        )
+        assert pushed.exit_code == 0 and f"pushed {len(open_store('memory').graph)} triples" in pushed.output
+    for command in (["export"], ["check", "--no-hermit"], ["report"], ["stats"]):
+        result = runner.invoke(app, [*command, "--user", "someone"])
+        assert result.exit_code == 2 and "--user is for a server" in result.output, command

@@ -214,3 +214,31 @@ def test_the_checked_parse_is_done_once_and_bounded():
         checked.check("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
     with pytest.raises(Refused):  # refused texts are not remembered as passed
         checked.check("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+
+
+def test_a_large_answer_is_relayed_in_parts_whole_and_the_worker_reused(memory):
+    """A CONSTRUCT of the whole graph as N-Triples (several 256 KiB parts) arrives whole, parses to the graph,
+    and the same query again and the next one are answered whole (each worker settled after its last
+    part); past the byte cap it is still a 413, decided before any byte."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    from exmech.server.relay import RELAY_PART
+
+    one, url = serve(memory, time_limit=30, workers=2, max_rows=10**6, max_bytes=64 * 2**20)
+    try:
+        status, media, body = sparql(url, "CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples")
+        assert status == 200 and len(body.encode()) > 3 * RELAY_PART
+        assert isomorphic(Graph().parse(data=body, format="nt"), memory.graph)
+        again = sparql(url, "CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples")
+        assert again[0] == 200 and len(again[2]) == len(body)  # no part was left behind in a pipe
+        assert sparql(url, ASK)[0] == 200 and len(one.endpoint.pool.pids()) <= 2
+    finally:
+        one.shutdown()
+        one.server_close()
+    small, url = serve(memory, time_limit=30, workers=2, max_rows=10**6, max_bytes=RELAY_PART)
+    try:
+        assert sparql(url, "CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples")[0] == 413
+    finally:
+        small.shutdown()
+        small.server_close()

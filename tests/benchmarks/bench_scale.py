@@ -128,9 +128,12 @@ def vm_rss(pid: int) -> int:
     return 0
 
 
-def run_child(step: str, args: list[str], max_rss: int, timeout: float | None = None) -> dict:
-    """Run one step in a child process; return its figures with wall seconds and peak RSS (MiB)."""
-    cmd = [sys.executable, __file__, "--child", step, *args]
+def run_child(
+    step: str, args: list[str], max_rss: int, timeout: float | None = None, script: str = __file__
+) -> dict:
+    """Run one step in a child process (`script --child step args`, this file by default); return its figures
+    with wall seconds and peak RSS (MiB)."""
+    cmd = [sys.executable, script, "--child", step, *args]
     start = time.perf_counter()
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     killed: list[str] = []

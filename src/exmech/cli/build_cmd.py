@@ -12,32 +12,35 @@ from exmech.cli.options import (
     FailOn,
     GraphIris,
     KbDir,
+    MaxBytes,
     OutDir,
     OutFile,
     Quiet,
     StoreSpec,
+    Timeout,
     User,
     credentials,
     emit,
     format_option,
+    open_named_store,
     progress,
 )
 from exmech.evidence.stats import LABELS, headline
 from exmech.graph.build import write_graph
 from exmech.graph.load import load_graph
-from exmech.stores import open_store
 
 
 def _load(kb: Path | None):
     return load_graph(kb)
 
 
-def _source(kb: Path | None, store: str | None, endpoint: str | None, graph=(), user: str | None = None):
-    """The embedded graph, or the store the user named (--store / --endpoint, its --graph and --user)."""
-    auth = credentials(endpoint, user)
-    if store in (None, "memory") and not endpoint and not graph:
+def _source(kb: Path | None, store: str | None, endpoint: str | None, remote: dict):
+    """The embedded graph, or the store the user named (--store / --endpoint, with remote: its graph, user,
+    timeout and max_bytes, as every reading command takes them: exmech.cli.options.open_named_store)."""
+    if store in (None, "memory") and not endpoint and not remote.get("graph"):
+        credentials(endpoint, remote.get("user"))  # --user without --endpoint is exit 2 here too
         return _load(kb)
-    return open_store(store, endpoint, kb, None, tuple(graph), auth)
+    return open_named_store(store, endpoint, kb, **remote)
 
 
 def _figures_text(figures: dict) -> str:
@@ -71,6 +74,10 @@ def check(
     ),
     out: Path | None = OutFile,
     quiet: bool = Quiet,
+    graph: list[str] = GraphIris,
+    user: str | None = User,
+    timeout: float = Timeout,
+    max_bytes: int = MaxBytes,
 ) -> None:
     """Validate the graph: quality checks return no rows, SHACL shapes find no violation, the ontology is consistent.
 
@@ -80,7 +87,8 @@ def check(
     """
     with progress(quiet) as step:
         step("loading the graph")
-        report = run_checks(_source(kb, store, endpoint), hermit, progress=step)
+        remote = {"graph": graph, "user": user, "timeout": timeout, "max_bytes": max_bytes}
+        report = run_checks(_source(kb, store, endpoint, remote), hermit, progress=step)
     if fmt == CheckFormat.json:
         emit(json.dumps(report.as_dict(), indent=2, default=str) + "\n", out)
     else:
@@ -116,12 +124,15 @@ def stats(
     out: Path | None = OutFile,
     graph: list[str] = GraphIris,
     user: str | None = User,
+    timeout: float = Timeout,
+    max_bytes: int = MaxBytes,
 ) -> None:
     """Print the headline figures: trials, mechanisms, claims, mediation analyses, and what is sourced or missing.
 
     Example: exmech stats --json
     """
-    figures = headline(_source(kb, store, endpoint, graph, user))
+    remote = {"graph": graph, "user": user, "timeout": timeout, "max_bytes": max_bytes}
+    figures = headline(_source(kb, store, endpoint, remote))
     emit(json.dumps(figures, indent=2) + "\n" if as_json else _figures_text(figures), out)
 
 

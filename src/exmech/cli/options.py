@@ -51,6 +51,12 @@ GraphIris = typer.Option(
     help="With --endpoint: query this graph (default-graph-uri; repeat to merge several). Needed after "
     "`push --graph G` to a store whose default graph is not the union of its named graphs (Oxigraph).",
 )
+FromGraphIris = typer.Option(
+    [],
+    "--from-graph",
+    help="With --endpoint: read the graph to push from this graph of it (default-graph-uri, as --graph on every "
+    "command that reads; repeat to merge several). push's own --graph names the graph written at --to.",
+)
 User = typer.Option(
     None,
     "--user",
@@ -74,6 +80,30 @@ def credentials(url: str | None, user: str | None):
     try:
         return find_credentials(url, user)
     except InputError as exc:
+        fail(str(exc))
+
+
+def open_named_store(
+    store: str | None,
+    endpoint: str | None,
+    kb: Path | None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    graph: list[str] | tuple[str, ...] = (),
+    user: str | None = None,
+):
+    """The store a reading command runs on (--store, or --endpoint with its --graph, --user, --timeout and
+    --max-bytes; memory by default), the same for every command; a clear error (exit 2, or 3 for a server)."""
+    from exmech.graph.load import SourceError
+    from exmech.stores import StoreError, open_store
+    from exmech.stores.http_client import Limits, RemoteError
+
+    auth = credentials(endpoint, user)
+    try:
+        return open_store(store, endpoint, kb, Limits(timeout, max_bytes), tuple(graph), auth)
+    except RemoteError as exc:
+        fail(str(exc), EXIT_REMOTE)
+    except (SourceError, StoreError) as exc:
         fail(str(exc))
 
 

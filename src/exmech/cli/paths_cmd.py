@@ -19,10 +19,10 @@ from exmech.cli.options import (
     StoreSpec,
     Timeout,
     User,
-    credentials,
     emit,
     fail,
     format_option,
+    open_named_store,
     progress,
     warn,
 )
@@ -34,9 +34,8 @@ from exmech.graph.load import SourceError
 from exmech.outputs.cells import csv_text
 from exmech.outputs.export import write_export
 from exmech.outputs.results import GraphFormat, write_graph
-from exmech.stores import StoreError, open_store
-from exmech.stores.base import Store
-from exmech.stores.http_client import Limits, RemoteError
+from exmech.stores import StoreError
+from exmech.stores.http_client import RemoteError
 
 ExportDir = typer.Option(FilePath("export"), "-o", "--out", "--output", help="Folder to write into.")
 ReportDir = typer.Option(FilePath("report"), "-o", "--out", "--output", help="Folder for the report.")
@@ -55,25 +54,6 @@ CSV_COLUMNS = (
     "ci_upper",
     "proportion_mediated",
 )
-
-
-def _store(
-    store: str | None,
-    endpoint: str | None,
-    kb: FilePath | None,
-    timeout: float,
-    max_bytes: int,
-    graph: list[str] | None = None,
-    user: str | None = None,
-) -> Store:
-    """The store a command runs on (memory by default), or a clear error (exit 2, or 3 for a server)."""
-    auth = credentials(endpoint, user)
-    try:
-        return open_store(store, endpoint, kb, Limits(timeout, max_bytes), tuple(graph or ()), auth)
-    except RemoteError as exc:
-        fail(str(exc), EXIT_REMOTE)
-    except (SourceError, StoreError) as exc:
-        fail(str(exc))
 
 
 def _table(found: Iterable[MechanismPath]) -> Iterator[str]:
@@ -169,7 +149,7 @@ def paths(
 
     Example: exmech paths --intervention aerobic --min-evidence measured -f csv
     """
-    source = _store(store, endpoint, kb, timeout, max_bytes, graph, user)
+    source = open_named_store(store, endpoint, kb, timeout, max_bytes, graph, user)
     filters = {"intervention": intervention, "mechanism": mechanism, "theme": theme, "outcome": outcome}
     try:
         if fmt in (PathFormat.table, PathFormat.csv):  # streamed: rows are written as they arrive
@@ -203,6 +183,8 @@ def export(
     endpoint: str | None = EndpointUrl,
     timeout: float = Timeout,
     max_bytes: int = MaxBytes,
+    graph: list[str] = GraphIris,
+    user: str | None = User,
 ) -> None:
     """Export the path network: nodes are exercise types, mechanisms and outcomes; edges carry the number of
     studies (weight) and the strongest evidence status.
@@ -211,7 +193,7 @@ def export(
 
     Example: exmech export -f graphml -o export
     """
-    source = _store(store, endpoint, kb, timeout, max_bytes)
+    source = open_named_store(store, endpoint, kb, timeout, max_bytes, graph, user)
     try:
         written = write_export(source, find_paths(source), fmt.value, out)
     except RemoteError as exc:
@@ -227,6 +209,8 @@ def report(
     endpoint: str | None = EndpointUrl,
     timeout: float = Timeout,
     max_bytes: int = MaxBytes,
+    graph: list[str] = GraphIris,
+    user: str | None = User,
     quiet: bool = Quiet,
 ) -> None:
     """Write the evidence report (report.html, report.md) with its figures as SVG and PNG: the review's theme
@@ -240,7 +224,7 @@ def report(
 
     with progress(quiet) as step:
         step("loading the graph")
-        source = _store(store, endpoint, kb, timeout, max_bytes)
+        source = open_named_store(store, endpoint, kb, timeout, max_bytes, graph, user)
         step(f"writing the report and its figures to {out}/")
         try:
             made = write_report(source, out)

@@ -5,7 +5,16 @@ from pathlib import Path
 
 import typer
 
-from exmech.cli.options import EXIT_REMOTE, EndpointUrl, KbDir, StoreSpec, User, credentials, fail
+from exmech.cli.options import (
+    EXIT_REMOTE,
+    EndpointUrl,
+    FromGraphIris,
+    KbDir,
+    StoreSpec,
+    User,
+    credentials,
+    fail,
+)
 from exmech.errors import InputError
 from exmech.graph.load import SourceError, load_graph
 from exmech.server.limits import Limits
@@ -77,9 +86,6 @@ def serve(
         server.server_close()
 
 
-ALL_TRIPLES = "CONSTRUCT WHERE { ?s ?p ?o }"
-
-
 def push_cmd(
     to: str = typer.Option(
         ...,
@@ -95,6 +101,7 @@ def push_cmd(
     store: str | None = StoreSpec,
     endpoint: str | None = EndpointUrl,
     user: str | None = User,
+    from_graph: list[str] = FromGraphIris,
 ) -> None:
     """Load the merged graph into a SPARQL 1.1 Graph Store Protocol server (replacing that graph).
 
@@ -110,11 +117,12 @@ def push_cmd(
     """
     auth = credentials(to, user)
     try:
-        if store in (None, "memory") and not endpoint:
+        if store in (None, "memory") and not endpoint and not from_graph:
             source = load_graph(kb)
-        else:
-            limits, reader = ClientLimits(timeout=timeout), credentials(endpoint, user) if endpoint else None
-            source = open_store(store, endpoint, kb, limits, auth=reader).construct(ALL_TRIPLES)
+        else:  # an Oxigraph store dumps its graph into the upload file; an endpoint answers one CONSTRUCT
+            limits = ClientLimits(timeout=timeout)
+            reader = credentials(endpoint, user) if endpoint else None
+            source = open_store(store, endpoint, kb, limits, tuple(from_graph), reader)
         sent = push(source, to, graph, timeout, auth)
     except RemoteError as exc:
         fail(str(exc), EXIT_REMOTE)

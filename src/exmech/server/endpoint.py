@@ -2,7 +2,8 @@
 
 The server process only screens the text (linear time, exmech.server.guard.screen), waits for a slot
 (exmech.server.slots), hands the text to a long-lived worker (exmech.server.pool; what the worker does is
-exmech.server.worker) and relays its bytes; it never holds more than one capped answer per request. One
+exmech.server.worker) and relays its bytes in parts (exmech.server.relay): it holds one part of an answer per
+request, never the whole. One
 deadline, from when the request is read, covers the wait, parse, check, evaluation and serialisation: past it
 the worker is killed and replaced and the client gets 408. While a query runs the server watches its CPU time
 and wall time and makes it *long* (exmech.server.slots) when it needs to; a long query's worker is re-niced, so
@@ -20,6 +21,7 @@ from collections import OrderedDict
 from exmech.server.guard import Refused, screen
 from exmech.server.limits import Limits
 from exmech.server.pool import Pool, Worker
+from exmech.server.relay import RELAY_PART, Relay, RelayCut
 from exmech.server.slots import LONG_WALL, SHORT, Busy, Slots
 from exmech.server.worker import Reply, serve_queries, text
 from exmech.stores import OxigraphStore
@@ -56,7 +58,9 @@ class Endpoint:
             store.read_only = True
         gc.freeze()  # the loaded graph stays out of the workers' garbage collection: fewer copied pages
 
-    def run(self, query: str, accept: str, start: float | None = None) -> Reply:
+    def run(self, query: str, accept: str, start: float | None = None, stream: bool = False) -> Reply:
+        """The reply to a query. stream: a large answer's later parts are left in reply.rest (a Relay) for the
+        caller to relay and close; otherwise the whole body is read here (the term pages, which parse it)."""
         deadline = (start or time.monotonic()) + self.time_limit
         try:
             decoded = screen(query)
@@ -66,12 +70,27 @@ class Endpoint:
             return text(exc.status, str(exc))
         except Busy as exc:
             return text(503, str(exc), **{"Retry-After": str(exc.retry_after)})
-        long_deadline = None
         try:
             reply, long_deadline = self._ask(decoded, accept, deadline)
-            return reply
-        finally:
+        except BaseException:
+            self.slots.release(None)
+            raise
+        if reply.rest is None:
             self.slots.release(long_deadline)
+            return reply
+        reply.rest.finishers.append(lambda complete: self.slots.release(long_deadline))
+        return reply if stream else self._whole(reply)
+
+    def _whole(self, reply: Reply) -> Reply:
+        """A streamed reply read whole (its parts under the same deadline), or 408 / 500 if they stop."""
+        assert reply.rest is not None
+        try:
+            body = reply.body + b"".join(reply.rest)
+        except RelayCut as exc:
+            return self._late() if exc.late else text(500, str(exc))
+        finally:
+            reply.rest.close()
+        return Reply(reply.status, reply.media, body, reply.headers)
 
     def close(self) -> None:
         """Stop the workers (the server is closing)."""
@@ -99,20 +118,29 @@ class Endpoint:
         return worker
 
     def _ask(self, decoded: str, accept: str, deadline: float) -> tuple[Reply, float | None]:
-        """The worker's reply, or 408 / 503 / 507; the long slot's deadline if the query became long."""
+        """The worker's reply, or 408 / 503 / 507; the long slot's deadline if the query became long. The worker
+        is given back (or discarded) now, or, for a reply with parts still to relay, when its relay closes."""
         accept = accept.replace("\n", " ")
         worker = self._send(f"{accept}\n{decoded}".encode("utf-8", "surrogatepass"))
         keep, long_deadline = False, None
         try:
             reply, keep, long_deadline = self._wait(worker, decoded, deadline)
-            return reply, long_deadline
         except Busy as exc:
-            return text(503, str(exc), **{"Retry-After": str(exc.retry_after)}), None
-        finally:
-            if keep:
-                self.pool.give(worker)
-            else:  # past its deadline, stopped, retired or re-niced: never given another query
-                self.pool.discard(worker)
+            reply = text(503, str(exc), **{"Retry-After": str(exc.retry_after)})
+        except BaseException:
+            self.pool.discard(worker)
+            raise
+        if reply.rest is None:
+            self._settle(worker, keep)
+        else:
+            reply.rest.finishers.append(lambda complete: self._settle(worker, keep and complete))
+        return reply, long_deadline
+
+    def _settle(self, worker: Worker, keep: bool) -> None:
+        if keep:
+            self.pool.give(worker)
+        else:  # past its deadline, stopped, retired, re-niced or cut off mid-answer: never given another query
+            self.pool.discard(worker)
 
     def _wait(self, worker: Worker, decoded: str, deadline: float) -> tuple[Reply, bool, float | None]:
         """Wait for the answer until the deadline, promoting the query to a long slot when it needs one."""
@@ -134,13 +162,15 @@ class Endpoint:
                 except ProcessLookupError:
                     pass  # it has just answered
         try:
-            head, _, body = worker.conn.recv_bytes(self.max_bytes + 4096).partition(b"\n")
+            head, _, body = worker.conn.recv_bytes(RELAY_PART + 4096).partition(b"\n")
         except (EOFError, OSError):  # it died: killed at its memory cap, or by someone else
             return self._died(self.pool.discard(worker)), False, long_deadline
-        status, retire, cpu, media = head.decode().split(" ", 3)
+        status, retire, cpu, size, media = head.decode().split(" ", 4)
         worker.cpu = float(cpu)
         keep = retire == "0" and long_deadline is None  # a re-niced worker is replaced, not reused
-        return Reply(int(status), media, body), keep, long_deadline
+        left = int(size) - len(body)
+        rest = Relay(worker.conn, left, deadline) if left > 0 else None
+        return Reply(int(status), media, body, rest=rest), keep, long_deadline
 
     def _remember(self, key: bytes) -> None:
         with self._known_lock:

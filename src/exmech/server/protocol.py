@@ -21,6 +21,7 @@ from exmech.server.endpoint import Endpoint
 from exmech.server.limits import DRAIN_MAX, MAX_BODY, MAX_CONNECTIONS, READ_DEADLINE, SOCKET_TIMEOUT
 from exmech.server.pages import CSP, YASGUI, query_page, static_file, wants_html
 from exmech.server.publish import context_document, ontology_document, service_description, void_document
+from exmech.server.relay import send_body
 from exmech.server.terms import TERM_SPACES, describe
 from exmech.server.worker import Reply, text
 
@@ -162,15 +163,16 @@ class Handler(BaseHTTPRequestHandler):
         self.server.reading(self.connection, False)
         self.send_response(int(reply.status))
         self.send_header("Content-Type", reply.media)
-        self.send_header("Content-Length", str(len(reply.body)))
+        self.send_header("Content-Length", str(reply.size))
         self.send_header("Vary", "Accept")
         for name, value in reply.headers.items():
             self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
-        if not self.head:
-            self.wfile.write(reply.body)
+        self.close_connection |= not send_body(  # an answer cut off midway: close, the client saw fewer bytes
+            self.wfile, self.connection, self.server.socket_timeout, reply.body, reply.rest, not self.head
+        )
 
     def _host_refusal(self) -> Reply | None:
         hosts = self.headers.get_all("Host") or []
@@ -206,7 +208,7 @@ class Handler(BaseHTTPRequestHandler):
         queries = params.get("query", [])
         if len(queries) != 1 or not queries[0].strip():
             return text(400, "give exactly one query parameter")
-        return self.server.endpoint.run(queries[0], accept, start)
+        return self.server.endpoint.run(queries[0], accept, start, stream=True)
 
     def _sparql_get(self, query: str, accept: str, start: float) -> Reply:
         params = urllib.parse.parse_qs(query, keep_blank_values=True)

@@ -24,6 +24,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from exmech.outputs.results import write_answer
 from exmech.server.conneg import NotAcceptable, negotiate
 from exmech.server.guard import Checked, Refused, parse_checked, quick
+from exmech.server.relay import Relay, send_parts
 from exmech.stores import MemoryStore, OxigraphStore, Rows
 
 if TYPE_CHECKING:
@@ -50,8 +51,13 @@ NETWORK_EVENTS = {"socket.connect", "socket.getaddrinfo", "socket.gethostbyname"
 class Reply:
     status: int
     media: str
-    body: bytes
+    body: bytes  # the whole body, or its first part when rest holds the others
     headers: dict[str, str] = field(default_factory=dict)
+    rest: Relay | None = None  # the parts still in a worker's pipe (exmech.server.relay)
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + (self.rest.size if self.rest is not None else 0)
 
 
 def text(status, message: str, **headers: str) -> Reply:
@@ -145,8 +151,8 @@ def answer(endpoint: "Endpoint", decoded: str, accept: str, checked: Checked) ->
 
 def serve_queries(endpoint: "Endpoint", conn: Connection) -> None:
     """A worker's life: confine itself, then answer each message `accept NEWLINE text` with
-    `status retire cpu media NEWLINE body` until the pipe closes or it retires (after a 507, or when less than
-    half its memory cap is left: the server then forks a fresh one)."""
+    `status retire cpu size media NEWLINE body` (in parts, exmech.server.relay) until the pipe closes or it
+    retires (after a 507, or when less than half its memory cap is left: the server then forks a fresh one)."""
     shared = _confine(endpoint.max_memory)
     store = endpoint.store
     checked = Checked()
@@ -163,7 +169,8 @@ def serve_queries(endpoint: "Endpoint", conn: Connection) -> None:
         reply = answer(endpoint, decoded, accept, checked)
         room = shared + endpoint.max_memory - _address_space()
         retire = reply.status == 507 or room < endpoint.max_memory // 2
-        head = f"{reply.status} {int(retire)} {time.process_time():.6f} {reply.media}\n"
-        conn.send_bytes(head.encode() + reply.body)
+        size = len(reply.body)
+        head = f"{reply.status} {int(retire)} {time.process_time():.6f} {size} {reply.media}\n"
+        send_parts(conn, head.encode(), reply.body)
         if retire:
             return
