@@ -312,9 +312,7 @@ print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
 def peak_rss_mib(args: list[str]) -> tuple[int, str, float]:
     """Run `python -m exmech ARGS`; return its exit code, stderr and its own peak RSS in MiB."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *args], capture_output=True, env=env, check=False
-    )
+    done = subprocess.run([sys.executable, "-c", _MEASURE, *args], capture_output=True, env=env, check=False)
     code, kib = done.stdout.decode().split()[-2:]
     return int(code), done.stderr.decode(), int(kib) / 1024  # ru_maxrss is in KiB on Linux
 

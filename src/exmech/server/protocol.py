@@ -1,12 +1,13 @@
 """The HTTP side of `exmech serve`: requests read within bounds, every response with the security headers.
 
-Bounds: a listen backlog of 128; at most MAX_CONNECTIONS connections served at once (more get 503 at
-once); a socket timeout (SOCKET_TIMEOUT) on every read and write (idle keep-alive and slow readers are cut) and a watchdog
-that closes a connection whose request is not read in full within `READ_DEADLINE` seconds (slow-loris);
+Bounds: a listen backlog of 128; at most MAX_CONNECTIONS connections served at once (more get 503 at once); a
+socket timeout (SOCKET_TIMEOUT) on every read and write and a watchdog that closes a connection whose request is
+not read in full within `READ_DEADLINE` seconds (idle keep-alive, slow readers and slow-loris are cut);
 a request body of at most MAX_BODY bytes, with a Content-Length that must be one plain number; a Host header
 that names this server (127.0.0.1:PORT, localhost:PORT, --host and --public-name values), else 421.
 """
 
+import contextlib
 import re
 import socket
 import sys
@@ -62,14 +63,12 @@ class Server(ThreadingHTTPServer):
 
     def process_request(self, request, client_address):
         if not self._free.acquire(blocking=False):
-            try:
+            with contextlib.suppress(OSError):
                 request.settimeout(1)
                 request.sendall(
                     b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
                     b"Connection: close\r\nServer: exmech\r\n\r\n"
                 )
-            except OSError:
-                pass
             return self.shutdown_request(request)
         super().process_request(request, client_address)
 
@@ -105,10 +104,8 @@ class Server(ThreadingHTTPServer):
             with self._lock:
                 late = [s for s, since in self._reading.items() if now - since > self.read_deadline]
             for sock in late:
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 self.reading(sock, False)
 
 
