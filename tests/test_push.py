@@ -13,6 +13,7 @@ from exmech.graph.catalogue import catalogue
 from exmech.stores import open_store
 from exmech.stores.endpoint import EndpointStore
 from exmech.stores.http_client import RemoteError
+from conftest import FIXTURES
 from interop_servers import free_port, oxigraph_server
 from test_stores import QUERIES, answers
 
@@ -155,10 +156,12 @@ def test_push_takes_its_graph_from_any_store(oxigraph_server, memory, tmp_path):
 
 def test_every_reading_command_takes_graph_and_user_from_one_definition(tmp_path_factory, tmp_path):
     """export, report's store and check read a named graph of an endpoint with --graph, as query/paths/stats
-    do; --user without a server is exit 2 on each; push reads --from-graph and writes --graph."""
-    with oxigraph_server(tmp_path_factory.mktemp("oxg"), "--graph", NAMED) as base:
+    do; --user without a server is exit 2 on each; push reads --from-graph and writes --graph. On the small
+    fixture knowledge base (check's OWL RL and shapes over the shipped graph take 20 s)."""
+    kb = ["--kb", str(FIXTURES / "kb")]
+    with oxigraph_server(tmp_path_factory.mktemp("oxg"), "--graph", NAMED, *kb) as base:
         remote = ["--endpoint", f"{base}/query", "--graph", NAMED]
-        local = runner.invoke(app, ["export", "-f", "csv", "-o", str(tmp_path / "local")])
+        local = runner.invoke(app, ["export", "-f", "csv", "-o", str(tmp_path / "local"), *kb])
         there = runner.invoke(app, ["export", "-f", "csv", "-o", str(tmp_path / "remote"), *remote])
         assert local.exit_code == 0 and there.exit_code == 0, there.output
         for name in ("paths-nodes.csv", "paths-edges.csv"):
@@ -184,7 +187,8 @@ def test_every_reading_command_takes_graph_and_user_from_one_definition(tmp_path
                 NAMED,
             ],
         )
-        assert pushed.exit_code == 0 and f"pushed {len(open_store('memory').graph)} triples" in pushed.output
+        fixture = len(open_store("memory", kb_dir=FIXTURES / "kb").graph)
+        assert pushed.exit_code == 0 and f"pushed {fixture} triples" in pushed.output, pushed.output
     for command in (["export"], ["check", "--no-hermit"], ["report"], ["stats"]):
         result = runner.invoke(app, [*command, "--user", "someone"])
         assert result.exit_code == 2 and "--user is for a server" in result.output, command
