@@ -8,12 +8,12 @@ import urllib.request
 import pytest
 from typer.testing import CliRunner
 
+from conftest import FIXTURES
 from exmech.cli import app
 from exmech.graph.catalogue import catalogue
 from exmech.stores import open_store
 from exmech.stores.endpoint import EndpointStore
 from exmech.stores.http_client import RemoteError
-from conftest import FIXTURES
 from interop_servers import free_port, oxigraph_server
 from test_stores import QUERIES, answers
 

@@ -51,10 +51,12 @@ def _value(term) -> str:
     return compact(str(term))
 
 
-def report(data: Graph) -> tuple[list[Problem], Graph]:
-    """The problems the shapes find in the data graph, and pyshacl's SHACL validation report graph."""
+def report(data: Graph, scratch: bool = False) -> tuple[list[Problem], Graph]:
+    """The problems the shapes find in the data graph, and pyshacl's SHACL validation report graph. A scratch
+    graph (one the caller made for this check and drops afterwards) is validated in place, without pyshacl's
+    copy of it."""
     _, graph, _ = pyshacl.validate(
-        data, shacl_graph=_shapes(), advanced=True, inference="none", allow_warnings=True
+        data, shacl_graph=_shapes(), advanced=True, inference="none", allow_warnings=True, inplace=scratch
     )
     problems = []
     for result in graph.subjects(SH.resultSeverity, None):

@@ -158,7 +158,7 @@ def check_entry(entry: Graph, index: KbIndex | dict | None = None) -> tuple[list
         data.add(triple)
     for triple in entry:
         data.add(triple)
-    shacl, report_graph = shacl_report(data)
+    shacl, report_graph = shacl_report(data, scratch=True)
     # only the entry's own nodes are reported; a field the vocabulary check already explains is not repeated
     own = {compact(str(s)) for s in entry.subjects()}
     covered = {(p.focus, p.path) for p in problems}
