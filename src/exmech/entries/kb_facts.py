@@ -11,7 +11,7 @@ import hashlib
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal
@@ -52,19 +52,20 @@ def file_facts(path: Path, data: bytes) -> Facts:
         graph = Graph()
         parse_file(graph, path)
         return identifier_keys(graph), {r for s in set(graph.subjects()) if (r := slug_root(s))}
-    keys, roots, kb, names = {}, set(), str(KB), _NAMES
+    keys, roots, kb, last, value = {}, set(), str(KB), None, ""
+    names = {ox.NamedNode(iri): name for iri, name in _NAMES.items()}
     try:
         for t in ox.parse(data, ox.RdfFormat.TURTLE, base_iri=path.as_uri()):
             subject = t.subject
-            name = names.get(t.predicate.value)
-            if not isinstance(subject, ox.NamedNode):
-                if name is not None:
-                    keys[f"{name} {t.object.value.strip().lower()}"] = str(subject)
-                continue
-            value = subject.value
-            if value.startswith(kb) and (root := value[len(kb) :].split("-", 1)[0]):
-                roots.add(root)
-            if name is not None:
+            if subject != last:  # triples come grouped by subject: its root is looked at once
+                last = subject
+                if isinstance(subject, ox.NamedNode):
+                    value = subject.value
+                    if value.startswith(kb) and (root := value[len(kb) :].split("-", 1)[0]):
+                        roots.add(root)
+                else:
+                    value = str(subject)
+            if (name := names.get(t.predicate)) is not None:
                 keys[f"{name} {t.object.value.strip().lower()}"] = value
     except SyntaxError as exc:
         raise SourceError(f"{path}: {exc}") from exc
@@ -83,14 +84,15 @@ def _chunk_facts(folder: str, rels: list[str]) -> list[tuple[str, Facts]]:
 
 
 def many_facts(folder: Path, rels: list[str]) -> dict[str, Facts]:
-    """The facts of many files of folder (absolute); from PARALLEL_FROM files on, parsed in one worker process per
-    core (results are small: a few keys per file), so a cold build of 100k files takes seconds, not minutes."""
+    """The facts of many files of folder (absolute); from PARALLEL_FROM files on, parsed in one forked worker
+    process per core (up to 4; results are small: a few keys per file); serially where fork is not available
+    (a spawned worker would re-import the caller's main module)."""
     workers = min(os.cpu_count() or 1, 4)
-    if len(rels) < PARALLEL_FROM or workers < 2:
+    if len(rels) < PARALLEL_FROM or workers < 2 or "fork" not in get_all_start_methods():
         return {rel: read_facts(folder, rel)[1] for rel in rels}
     size = max(200, len(rels) // (workers * 8))
     chunks = [rels[i : i + size] for i in range(0, len(rels), size)]
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
         done = pool.map(_chunk_facts, [str(folder)] * len(chunks), chunks)
         return {rel: facts for part in done for rel, facts in part}
 
