@@ -120,11 +120,14 @@ class KbIndex:
             self._db.execute("UPDATE meta SET scan = ?", (sig if trusted else None,))
             trust = [(rel,) for rel, _, facts in work if facts is None]
             self._db.executemany("UPDATE files SET sha256 = NULL WHERE rel = ?", trust)
-            self._write(gone, [(rel, stat, facts) for rel, stat, facts in work if facts is not None])
+            self._write(
+                gone, [(rel, stat, facts) for rel, stat, facts in work if facts is not None], fresh=True
+            )
 
-    def _write(self, gone: list[str], records: list[tuple[str, tuple, Facts]]) -> None:
-        """Drop these files' rows and record these, each table in one statement (100k files: one second less)."""
-        dropped = [(rel,) for rel in gone] + [(rel,) for rel, _, _ in records]
+    def _write(self, gone: list[str], records: list[tuple[str, tuple, Facts]], fresh: bool = False) -> None:
+        """Drop the rows of the files gone and of those recorded, then record these, each table in one statement;
+        fresh: `gone` already names every recorded file that had rows (a cold build deletes nothing)."""
+        dropped = [(rel,) for rel in gone] + ([] if fresh else [(rel,) for rel, _, _ in records])
         for table in ("files", "ids", "roots"):
             self._db.executemany(f"DELETE FROM {table} WHERE rel = ?", dropped)
         self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", [(r, *stat) for r, stat, _ in records])
@@ -141,7 +144,7 @@ class KbIndex:
         """(deleted files, [(file, stat row, facts or None to trust its mtime)], no racy file left)."""
         on_disk = scan(folder)
         stored = {rel: (m, s, d) for rel, m, s, d in self._db.execute("SELECT * FROM files")}
-        gone = [rel for rel in stored if rel not in on_disk]
+        gone = [rel for rel in stored if rel not in on_disk]  # and, below, the stored files that changed
         work: list[tuple[str, tuple[int, int, str | None], Facts | None]] = []
         now, fresh, trusted = time.time_ns(), [], True
         for rel, (mtime_ns, size) in on_disk.items():
@@ -163,6 +166,7 @@ class KbIndex:
         for rel, facts in many_facts(folder, fresh).items():
             work.append((rel, (*on_disk[rel], None), facts))
         self._parsed.update(dict.fromkeys((rel for rel, _, facts in work if facts is not None), None))
+        gone += [rel for rel, _, facts in work if facts is not None and rel in stored]
         return gone, work, trusted
 
     def _fresh(self, rels: list[str]) -> bool:
