@@ -7,6 +7,8 @@ For each size it writes a throw-away knowledge-base folder (one Turtle file per 
 bench_validate.py does; in a temporary folder, or --workdir to keep and reuse it), waits until the newest file is
 older than kb_facts.RACY_NS (as a stored knowledge base is), and prints:
   cold s       KbIndex.load with no index file: every stored file parsed (worker processes) and recorded
+  cold cpu s   the CPU seconds of that cold load, its worker processes included (wall time on a shared machine
+               depends on the other loads; the load average is printed first)
   warm s       KbIndex.load as every later `exmech validate` / `exmech add` pays it (median of 3): the folder
                signature matches, nothing else read
   rescan s     KbIndex.load(rescan=True): every file stat-ed and compared with its row (median of 3)
@@ -20,6 +22,7 @@ Targets (issue 13 goal 5): cold under 5 s and warm under 0.2 s at 100k stored fi
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -34,8 +37,13 @@ from exmech.entries.kb_index import KbIndex
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_validate import write_store  # noqa: E402  (the same synthetic folder as the validate benchmark)
 
-HEADS = ("cold s", "warm s", "rescan s", "1 replaced s", "parse s", "scan s", "list s")
-WIDTHS = (8, 8, 9, 13, 8, 8, 8)
+HEADS = ("cold s", "cold cpu s", "warm s", "rescan s", "1 replaced s", "parse s", "scan s", "list s")
+WIDTHS = (8, 11, 8, 9, 13, 8, 8, 8)
+
+
+def cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def timed(action) -> float:
@@ -73,7 +81,9 @@ def measure(n: int, root: Path) -> str:
     os.environ["EXMECH_CACHE_DIR"] = str(cache)
     for old in cache.glob("index-*"):
         old.unlink()
+    cpu = cpu_seconds()
     cold = timed(lambda: KbIndex.load(kb))
+    cpu = cpu_seconds() - cpu
     warm = statistics.median(timed(lambda: KbIndex.load(kb)) for _ in range(3))
     rescan = statistics.median(timed(lambda: KbIndex.load(kb, rescan=True)) for _ in range(3))
     one, tmp = kb / "studies" / "synth7.ttl", kb / "studies" / ".synth7.tmp"
@@ -83,7 +93,7 @@ def measure(n: int, root: Path) -> str:
     parse = timed(lambda: parse_all(kb))
     stat = statistics.median(timed(lambda: scan(kb)) for _ in range(3))
     listing = statistics.median(timed(lambda: list_all(kb)) for _ in range(3))
-    figures = (cold, warm, rescan, replaced, parse, stat, listing)
+    figures = (cold, cpu, warm, rescan, replaced, parse, stat, listing)
     return f"{n:>8} " + " ".join(f"{f:>{w}.3f}" for f, w in zip(figures, WIDTHS, strict=True))
 
 
@@ -92,6 +102,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
     parser.add_argument("--workdir", type=Path, help="keep the synthetic folders here and reuse them")
     args = parser.parse_args()
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{os.cpu_count()} cores, load average before the run: {load}", flush=True)
     print(f"{'files':>8} " + " ".join(f"{h:>{w}}" for h, w in zip(HEADS, WIDTHS, strict=True)), flush=True)
     with tempfile.TemporaryDirectory(prefix="exmech-bench-index-") as tmp:
         root = args.workdir or Path(tmp)
