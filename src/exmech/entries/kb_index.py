@@ -193,7 +193,10 @@ class KbIndex:
                     racy = time.time_ns() - info.st_mtime_ns < RACY_NS
                     digest = hashlib.sha256(data).hexdigest() if racy else None
                     self._replace(rel, (info.st_mtime_ns, info.st_size, digest), *facts)
-            self._parsed.pop(rel, None)
+            if info is None:
+                self._parsed.pop(rel, None)
+            else:
+                self._parsed[rel] = None  # read in this process; its graph parsed when asked for
         return changed
 
     def note(self, rel: str, graph: Graph) -> None:
