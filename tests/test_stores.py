@@ -198,7 +198,11 @@ def _outer_select(text: str) -> tuple[str, str]:
     return (select.group(1) if select else ""), (order.group(1) if order else "")
 
 
-@pytest.mark.parametrize("name", [n for n in QUERIES if "GROUP BY" in catalogue()[n].text and is_ordered(n)])
+# the outer query's GROUP BY starts a line; a sub-SELECT's (indented) groups only its own rows
+@pytest.mark.parametrize(
+    "name",
+    [n for n in QUERIES if re.search(r"^GROUP BY", catalogue()[n].text, re.MULTILINE) and is_ordered(n)],
+)
 def test_a_grouped_query_orders_only_by_what_it_projects_or_by_an_aggregate(name):
     """rdflib silently ignores ORDER BY ?v when ?v is grouped but not projected (Oxigraph honours it), so the
     embedded store's order would be the graph's insertion order: order by MIN(?v) instead."""

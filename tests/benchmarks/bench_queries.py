@@ -9,6 +9,7 @@ via exmech.evidence.paths.iter_path_rows): time to the first row and to the last
 
     .venv/bin/python tests/benchmarks/bench_queries.py                       # 100k studies, temporary folder
     .venv/bin/python tests/benchmarks/bench_queries.py --studies 10000 --runs 3 --workdir /tmp/q10k
+    .venv/bin/python tests/benchmarks/bench_queries.py --workdir /tmp/q100k --only gaps-exercise-type-by-theme --no-paths
 """
 
 import argparse
@@ -97,6 +98,9 @@ def main() -> None:
         "--workdir", type=Path, help="keep the synthetic file and store here, reuse them later"
     )
     parser.add_argument("--only", nargs="*", default=[], metavar="QUERY", help="time only these queries")
+    parser.add_argument(
+        "--no-paths", dest="paths", action="store_false", help="leave out the paths streaming"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="exmech-bench-queries-") as tmp:
         workdir = args.workdir or Path(tmp)
@@ -104,7 +108,8 @@ def main() -> None:
         store = open_store(workdir, args.studies)
         print(f"packaged queries at {args.studies} studies, Oxigraph on disk, median of {args.runs} runs")
         time_queries(store, args.runs, args.only)
-        time_paths_stream(store, args.runs)
+        if args.paths:
+            time_paths_stream(store, args.runs)
 
 
 if __name__ == "__main__":
