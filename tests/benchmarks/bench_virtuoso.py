@@ -6,8 +6,10 @@ For each size (--studies 100000 by default; exmech.synthetic):
   fill       the synthetic N-Triples file loaded and derived into an on-disk Oxigraph store (bench_scale's child)
   dump       that store's whole graph written to one N-Triples file (what push sends; pyoxigraph's dump)
   anchor     Virtuoso's own bulk loader on that file into a fresh database: ld_dir + rdf_loader_run through isql-vt
-  push       exmech.stores.push.push_file of that file into a second fresh database (Graph Store Protocol: a PUT,
-             then POSTs of --part-mib parts, streamed from the file), in a child process: its peak RSS is push's
+  push       exmech.stores.push.push_file of that file into a fresh `oxigraph serve` and then into a second fresh
+             Virtuoso database (Graph Store Protocol: a PUT of the blank-node triples, then POSTs of --part-mib
+             parts, streamed from the file), each in a child process: its peak RSS is push's; printed beside
+             ld_dir's and Oxigraph's time
   queries    every packaged query through `exmech query NAME --endpoint ... --graph G` on Virtuoso and on Oxigraph;
              a failing query is reported as failed with the error's last line (none is fixed here)
 
@@ -32,7 +34,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parents[1] / "src")]
 
 from bench_scale import MIB, row, run_child  # noqa: E402
 
-from interop_servers import OXIGRAPH, free_port, virtuoso_server  # noqa: E402
+from interop_servers import OXIGRAPH, free_port, stop, virtuoso_server, wait_until_up  # noqa: E402
 
 GRAPH = "https://w3id.org/exmech/synthetic"
 PASSWORD = "dba"  # a new Virtuoso database's own default administrator, in a temporary folder on 127.0.0.1
@@ -99,6 +101,26 @@ def bulk_load_anchor(nt: Path, folder: Path, opts) -> dict:
         return {"s": seconds, "peak_mib": 0, "triples": graph_size(f"{base}/sparql")}  # memory: Virtuoso's
 
 
+def push_to_oxigraph(nt: Path, folder: Path, opts, max_rss: int) -> dict:
+    """exmech push of the same file, in the same child, into a fresh `oxigraph serve` (its Graph Store /store)."""
+    folder.mkdir()
+    port = free_port()
+    server = subprocess.Popen(
+        [OXIGRAPH, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", server, "The Oxigraph server")
+        url = f"http://127.0.0.1:{port}/store"
+        pushed = run_child("push", [str(nt), url, str(opts.part_mib)], max_rss, None, __file__)
+        pushed["in_oxigraph"] = graph_size(f"http://127.0.0.1:{port}/query")
+        row(f"exmech push Oxigraph ({opts.part_mib} MiB)", pushed)
+        return pushed
+    finally:
+        stop(server)
+
+
 def run_queries(endpoints: dict[str, tuple[str, str]], folder: Path, opts, max_rss: int) -> None:
     from exmech.graph.catalogue import catalogue
 
@@ -143,6 +165,7 @@ def measure_size(studies: int, opts) -> None:
         )
         anchor = bulk_load_anchor(full, folder / "anchor-db", opts)
         row("anchor Virtuoso ld_dir", anchor)
+        to_oxigraph = push_to_oxigraph(full, folder / "push-oxigraph", opts, max_rss)
         (folder / "push-db").mkdir()
         base, _ = up.enter_context(
             virtuoso_server(folder / "push-db", opts.buffers, opts.buffers * 3 // 4, (), 10**7, 0)
@@ -150,9 +173,10 @@ def measure_size(studies: int, opts) -> None:
         store_url = f"{base}/sparql-graph-crud-auth"
         pushed = run_child("push", [str(full), store_url, str(opts.part_mib)], max_rss, None, __file__)
         pushed["in_virtuoso"] = graph_size(f"{base}/sparql")
-        row(f"exmech push ({opts.part_mib} MiB parts)", pushed)
-        if "error" not in anchor and "error" not in pushed:
-            print(f"{'':<28} push / ld_dir time {pushed['s'] / anchor['s']:.2f}x", flush=True)
+        row(f"exmech push Virtuoso ({opts.part_mib} MiB)", pushed)
+        for name, other in (("ld_dir", anchor), ("push Oxigraph", to_oxigraph)):
+            if "error" not in other and "error" not in pushed:
+                print(f"{'':<28} push Virtuoso / {name} time {pushed['s'] / other['s']:.2f}x", flush=True)
         port = free_port()
         oxigraph = subprocess.Popen(
             [
