@@ -2,14 +2,21 @@
 folder, kept fresh file by file (added, changed and deleted files), rebuilt when damaged, fed by `exmech add`."""
 
 import os
+import time
 
+import pytest
+from rdflib import Graph
 from typer.testing import CliRunner
 
 from entry_helpers import VALID_TRIAL, kb_fixture, no_network_fixture, private_cache_fixture  # noqa: F401
 from exmech.cli import app
-from exmech.entries.kb_index import KbIndex, kb_key
+from exmech.entries import kb_facts
+from exmech.entries.kb_facts import many_facts
+from exmech.entries.kb_index import KbIndex, identifier_keys, kb_key, slug_root
 from exmech.entries.read import read_entry
 from exmech.entries.validate import validate_entry
+from exmech.graph.load import SourceError
+from exmech.graph.namespaces import KB
 from exmech.graph.resources import cache_dir
 
 COSTA_DOI = "bibo:doi 10.2522/ptj.20090218"
@@ -90,3 +97,87 @@ def test_exmech_add_records_the_file_it_wrote_so_the_next_load_parses_nothing(kb
     index = KbIndex.load(kb)
     assert index._parsed == {}
     assert index.identifier("bibo:doi 10.5555/recorded.2030")[1] == "studies/newtrial2030.ttl"
+
+
+# -- the index against a fresh parse ------------------------------------------------------------------------------
+def _fresh_parse(kb) -> tuple[set, set]:
+    """(identifier rows, root rows) of every stored file, parsed now by rdflib, as the index should hold them."""
+    ids, roots = set(), set()
+    for path in sorted(kb.rglob("*.ttl")):
+        rel, graph = path.relative_to(kb).as_posix(), Graph().parse(path, format="turtle")
+        ids |= {(key, node, rel) for key, node in identifier_keys(graph).items()}
+        roots |= {(root, rel) for s in set(graph.subjects()) if (root := slug_root(s))}
+    return ids, roots
+
+
+def _held(index: KbIndex) -> tuple[set, set]:
+    return set(index._db.execute("SELECT * FROM ids")), set(index._db.execute("SELECT * FROM roots"))
+
+
+def _age(kb) -> None:
+    """Every file and folder of kb dated a minute ago, as a stored knowledge base is (no racy mtime)."""
+    old = time.time_ns() - 60_000_000_000
+    for path in [*kb.rglob("*"), kb]:
+        os.utime(path, ns=(old, old))
+
+
+def _same_as_a_fresh_parse(kb, **load) -> KbIndex:
+    index = KbIndex.load(kb, **load)
+    ids, roots = _fresh_parse(kb)
+    assert ids and roots and _held(index) == (ids, roots)
+    for key in {k for k, _, _ in ids}:
+        assert index.identifier(key) in {(n, r) for k, n, r in ids if k == key}
+    for root, _ in roots:
+        assert index.files_for(f"{KB}{root}-x") == sorted({r for o, r in roots if o == root})
+    return index
+
+
+def test_the_index_answers_as_a_fresh_parse_after_add_edit_and_damage(kb, tmp_path):
+    _age(kb)
+    _same_as_a_fresh_parse(kb)
+    _same_as_a_fresh_parse(kb)  # warm: the folder signature matched
+    entry = _entry_with_doi(tmp_path, "10.5555/fresh.2030")
+    result = CliRunner().invoke(app, ["add", str(entry), "--kb", str(kb)])
+    assert result.exit_code == 0, result.output
+    index = _same_as_a_fresh_parse(kb)
+    assert index.identifier("bibo:doi 10.5555/fresh.2030")[1] == "studies/newtrial2030.ttl"
+    _age(kb)
+    path = kb / "studies" / "costa2009.ttl"
+    tmp = path.with_name(".costa2009.tmp")  # an edit written by rename, as git and most editors do
+    tmp.write_text(path.read_text(encoding="utf-8").replace("10.2522/ptj.20090218", "10.5555/moved"), "utf-8")
+    os.replace(tmp, path)
+    index = _same_as_a_fresh_parse(kb)
+    assert index.identifier(COSTA_DOI) is None and index.identifier("bibo:doi 10.5555/moved") is not None
+    cache = cache_dir() / f"index-{kb_key(kb)}.sqlite"
+    cache.write_bytes(cache.read_bytes()[:3000])
+    _same_as_a_fresh_parse(kb)
+
+
+def test_a_file_rewritten_in_place_is_reread_when_a_look_up_returns_it(kb):
+    _age(kb)
+    KbIndex.load(kb)
+    path = kb / "studies" / "costa2009.ttl"
+    folder_mtime = (kb / "studies").stat().st_mtime_ns
+    with open(path, "r+", encoding="utf-8") as handle:  # truncate and write: the folder's mtime is not moved
+        text = handle.read()
+        handle.seek(0)
+        handle.truncate()
+        handle.write(text.replace("10.2522/ptj.20090218", "10.5555/in.place"))
+    assert (kb / "studies").stat().st_mtime_ns == folder_mtime
+    index = KbIndex.load(kb)
+    assert index.identifier(COSTA_DOI) is None  # the row found named costa2009.ttl, which was re-read
+    assert index.identifier("bibo:doi 10.5555/in.place")[1] == "studies/costa2009.ttl"
+    _same_as_a_fresh_parse(kb, rescan=True)
+
+
+def test_a_stored_file_that_does_not_parse_is_named(kb):
+    (kb / "studies" / "broken2030.ttl").write_text("kb:broken2030 a .", encoding="utf-8")
+    with pytest.raises(SourceError, match="broken2030.ttl"):
+        KbIndex.load(kb)
+
+
+def test_many_files_parsed_in_worker_processes_give_the_serial_facts(kb, monkeypatch):
+    rels = sorted(p.relative_to(kb).as_posix() for p in kb.rglob("*.ttl"))
+    serial = many_facts(kb.resolve(), rels)
+    monkeypatch.setattr(kb_facts, "PARALLEL_FROM", 1)
+    assert many_facts(kb.resolve(), rels) == serial and len(serial) == len(rels)

@@ -3,11 +3,14 @@
 Per stored Turtle file the index keeps its DOIs, PMIDs and trial registrations and the slug roots of the nodes it
 describes (kb:hall2011-int1 -> "hall2011"). The index is one SQLite file per knowledge-base folder in the user's
 cache folder (never inside the knowledge base), keyed by each file's path, mtime and size; a file whose mtime was
-too recent to trust when it was recorded also keeps its SHA-256, checked on the next load. Loading the index costs
-one directory scan and one read of those keys; only added or changed files are parsed (with pyoxigraph when it is
-installed, a hundred times faster than rdflib, else with rdflib), and deleted files are dropped. `exmech add`
-records the file it wrote (KbIndex.note), so the next command parses nothing. A damaged index file is rebuilt.
-Look-ups (an identifier, the files of a slug root) are SQL queries, so nothing is held per stored file.
+too recent to trust when it was recorded also keeps its SHA-256, checked on the next load. Loading the index first
+compares the folder signature (kb_facts.signature: one stat per folder, a listing without a stat per file); when
+it is the recorded one nothing more is read. Else every file is stat-ed, only added or changed files are parsed
+(pyoxigraph when installed, else rdflib; many at once in worker processes) and deleted files are dropped. A file
+rewritten in place keeps the folder signature: a look-up that returns it stats it and re-reads it when changed;
+KbIndex.load(rescan=True) checks every file. `exmech add` records the file it wrote (KbIndex.note) in an SQLite
+transaction, so the next command parses nothing. A damaged index file is rebuilt. Look-ups (an identifier, the
+files of a slug root) are SQL queries, so nothing is held per stored file.
 """
 
 import hashlib
@@ -17,18 +20,25 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal
+from rdflib import Graph
 
-from exmech.graph.load import SourceError, parse_file
-from exmech.graph.namespaces import BIBO, EXM, KB, compact
+from exmech.entries.kb_facts import (
+    IDENTIFIERS,
+    RACY_NS,
+    Facts,
+    file_facts,
+    identifier_keys,
+    many_facts,
+    read_facts,
+    scan,
+    signature,
+    slug_root,
+)
+from exmech.graph.load import parse_file
 from exmech.graph.resources import cache_dir, resource_dir
 
-CACHE_VERSION = 3
-IDENTIFIERS = (BIBO.doi, BIBO.pmid, EXM.trialRegistration)
-_NAMES = {str(p): compact(str(p)) for p in IDENTIFIERS}
-RACY_NS = (
-    2_000_000_000  # an mtime this close to the scan may be followed by a same-size write in the same tick
-)
+__all__ = ["IDENTIFIERS", "KbIndex", "file_facts", "identifier_keys", "kb_key", "slug_root"]
+CACHE_VERSION = 4
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (root TEXT NOT NULL, scan TEXT);
 CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, sha256 TEXT) WITHOUT ROWID;
@@ -41,52 +51,9 @@ CREATE INDEX IF NOT EXISTS roots_rel ON roots (rel);
 """
 
 
-def identifier_keys(graph: Graph) -> dict[str, str]:
-    """Every DOI, PMID and trial registration in a graph as 'bibo:doi 10.x/y' (lower-cased) -> node IRI."""
-    keys = {}
-    for prop in IDENTIFIERS:
-        for node, value in graph.subject_objects(prop):
-            keys[f"{compact(str(prop))} {str(value).strip().lower()}"] = str(node)
-    return keys
-
-
-def slug_root(node) -> str | None:
-    """kb:hall2011-int1 -> 'hall2011': the entry a knowledge-base node belongs to; None outside kb:."""
-    text = str(node)
-    if isinstance(node, (Literal, BNode)) or not text.startswith(str(KB)):
-        return None
-    return text[len(str(KB)) :].split("-", 1)[0] or None
-
-
 def kb_key(kb_dir: Path) -> str:
     """A short name for a knowledge-base folder, from its resolved path: its cache and lock files are named by it."""
     return hashlib.sha256(str(kb_dir.resolve()).encode()).hexdigest()[:16]
-
-
-def file_facts(path: Path, data: bytes) -> tuple[dict[str, str], set[str]]:
-    """The identifier keys and slug roots of one stored Turtle file (its bytes given), parsed by pyoxigraph when
-    installed (the `oxigraph` extra), else by rdflib; a file that does not parse is a SourceError naming it."""
-    try:
-        import pyoxigraph as ox
-    except ImportError:
-        graph = Graph()
-        parse_file(graph, path)
-        return identifier_keys(graph), _roots(graph)
-    keys, roots, kb = {}, set(), str(KB)
-    try:
-        for t in ox.parse(data, ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
-            subject = t.subject
-            if not isinstance(subject, ox.NamedNode):
-                if (name := _NAMES.get(t.predicate.value)) is not None:
-                    keys[f"{name} {t.object.value.strip().lower()}"] = str(subject)
-                continue
-            if subject.value.startswith(kb) and (root := subject.value[len(kb) :].split("-", 1)[0]):
-                roots.add(root)
-            if (name := _NAMES.get(t.predicate.value)) is not None:
-                keys[f"{name} {t.object.value.strip().lower()}"] = subject.value
-    except SyntaxError as exc:
-        raise SourceError(f"{path}: {exc}") from exc
-    return keys, roots
 
 
 class KbIndex:
@@ -106,11 +73,12 @@ class KbIndex:
 
     # -- building --------------------------------------------------------------------------------------------
     @classmethod
-    def load(cls, kb_dir: Path | None = None) -> "KbIndex":
-        """The index of a knowledge-base folder (default: the shipped one), refreshed against the files on disk."""
+    def load(cls, kb_dir: Path | None = None, rescan: bool = False) -> "KbIndex":
+        """The index of a knowledge-base folder (default: the shipped one), refreshed against the files on disk
+        (rescan: stat every file even when the folder signature is unchanged)."""
         root = (kb_dir or resource_dir("ontology") / "kb").resolve()
         index = cls._open(root, cache_dir() / f"index-{kb_key(root)}.sqlite")
-        index.refresh()
+        index.refresh(rescan)
         return index
 
     @classmethod
@@ -138,41 +106,98 @@ class KbIndex:
                     _remove(cache)
         return cls(root)
 
-    def refresh(self) -> None:
-        """Parse the files added or changed since the index was written, drop the deleted ones, in one transaction."""
+    def refresh(self, rescan: bool = False) -> None:
+        """Bring the index up to date with the folder, in one transaction. When the folder signature (one stat
+        per folder, none per file) is the one recorded, nothing was added, deleted or renamed into place, and
+        that is all (an in-place rewrite of a stored file is caught when a look-up returns that file, or by
+        rescan=True). Else every file is stat-ed: added or changed ones are parsed, deleted ones dropped."""
         folder = self._folder()
-        on_disk = _scan(folder)
-        # the whole listing (names, mtimes, sizes) as one digest: unchanged, and no racy file to check, is done
-        scan = hashlib.sha256(repr(sorted(on_disk.items())).encode()).hexdigest()
-        racy = self._db.execute("SELECT 1 FROM files WHERE sha256 IS NOT NULL LIMIT 1").fetchone()
-        if racy is None and self._db.execute("SELECT scan FROM meta").fetchone() == (scan,):
+        sig = signature(folder)  # taken before the scan: a change after it moves the next signature
+        if not rescan and sig is not None and self._db.execute("SELECT scan FROM meta").fetchone() == (sig,):
             return
+        gone, work, trusted = self._changes(folder)
+        with self._transaction():
+            self._db.execute("UPDATE meta SET scan = ?", (sig if trusted else None,))
+            trust = [(rel,) for rel, _, facts in work if facts is None]
+            self._db.executemany("UPDATE files SET sha256 = NULL WHERE rel = ?", trust)
+            self._write(
+                gone, [(rel, stat, facts) for rel, stat, facts in work if facts is not None], fresh=True
+            )
+
+    def _write(self, gone: list[str], records: list[tuple[str, tuple, Facts]], fresh: bool = False) -> None:
+        """Drop the rows of the files gone and of those recorded, then record these, each table in one statement;
+        fresh: `gone` already names every recorded file that had rows (a cold build deletes nothing)."""
+        dropped = [(rel,) for rel in gone] + ([] if fresh else [(rel,) for rel, _, _ in records])
+        for table in ("files", "ids", "roots"):
+            self._db.executemany(f"DELETE FROM {table} WHERE rel = ?", dropped)
+        self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", [(r, *stat) for r, stat, _ in records])
+        self._db.executemany(
+            "INSERT INTO ids VALUES (?, ?, ?)",
+            [(k, node, r) for r, _, (ids, _) in records for k, node in sorted(ids.items())],
+        )
+        self._db.executemany(
+            "INSERT INTO roots VALUES (?, ?)",
+            [(root, r) for r, _, (_, roots) in records for root in sorted(roots)],
+        )
+
+    def _changes(self, folder: Path) -> tuple[list[str], list, bool]:
+        """(deleted files, [(file, stat row, facts or None to trust its mtime)], no racy file left)."""
+        on_disk = scan(folder)
         stored = {rel: (m, s, d) for rel, m, s, d in self._db.execute("SELECT * FROM files")}
-        gone = [rel for rel in stored if rel not in on_disk]
-        now = time.time_ns()
-        work: list[tuple[str, tuple[int, int, str | None], tuple[dict[str, str], set[str]] | None]] = []
+        gone = [rel for rel in stored if rel not in on_disk]  # and, below, the stored files that changed
+        work: list[tuple[str, tuple[int, int, str | None], Facts | None]] = []
+        now, fresh, trusted = time.time_ns(), [], True
         for rel, (mtime_ns, size) in on_disk.items():
             old = stored.get(rel, (None, None, None))
             same_stat = old[:2] == (mtime_ns, size)
             if same_stat and old[2] is None:
                 continue  # recorded with a trusted mtime, unchanged since
+            if now - mtime_ns >= RACY_NS and not same_stat:
+                fresh.append(rel)  # parsed below, many at once
+                continue
             data = (folder / rel).read_bytes()
             digest, racy = hashlib.sha256(data).hexdigest(), now - mtime_ns < RACY_NS
+            trusted = trusted and not racy
             if same_stat and old[2] == digest:  # recorded while racy; the bytes are the same
                 if not racy:
                     work.append((rel, (mtime_ns, size, None), None))  # its mtime can be trusted from now on
                 continue
             work.append((rel, (mtime_ns, size, digest if racy else None), file_facts(folder / rel, data)))
-            self._parsed[rel] = None
-        with self._transaction():
-            self._db.execute("UPDATE meta SET scan = ?", (scan,))
-            for rel in gone:
+        for rel, facts in many_facts(folder, fresh).items():
+            work.append((rel, (*on_disk[rel], None), facts))
+        self._parsed.update(dict.fromkeys((rel for rel, _, facts in work if facts is not None), None))
+        gone += [rel for rel, _, facts in work if facts is not None and rel in stored]
+        return gone, work, trusted
+
+    def _fresh(self, rels: list[str]) -> bool:
+        """Re-read those of these files that changed on disk since they were recorded (a rewrite in place leaves
+        the folder signature alone); True when one had."""
+        if self.root is None:
+            return False
+        changed = False
+        for rel in rels:
+            row = self._db.execute(
+                "SELECT mtime_ns, size, sha256 FROM files WHERE rel = ?", (rel,)
+            ).fetchone()
+            try:
+                info = os.stat(self.root / rel, follow_symlinks=False)
+            except FileNotFoundError:
+                info = None
+            if info is not None and row == (info.st_mtime_ns, info.st_size, None):
+                continue
+            changed = True
+            with self._transaction():
                 self._drop(rel)
-            for rel, stat, facts in work:
-                if facts is None:
-                    self._db.execute("UPDATE files SET sha256 = NULL WHERE rel = ?", (rel,))
-                else:
-                    self._replace(rel, stat, *facts)
+                if info is not None:
+                    data, facts = read_facts(self.root, rel)
+                    racy = time.time_ns() - info.st_mtime_ns < RACY_NS
+                    digest = hashlib.sha256(data).hexdigest() if racy else None
+                    self._replace(rel, (info.st_mtime_ns, info.st_size, digest), *facts)
+            if info is None:
+                self._parsed.pop(rel, None)
+            else:
+                self._parsed[rel] = None  # read in this process; its graph parsed when asked for
+        return changed
 
     def note(self, rel: str, graph: Graph) -> None:
         """Record an entry just written by `exmech add` (the file as stored, so the next command parses nothing,
@@ -186,16 +211,10 @@ class KbIndex:
         self._parsed[rel] = None
 
     def _replace(self, rel: str, stat: tuple, ids: dict[str, str], roots: set[str]) -> None:
-        self._drop(rel)
-        self._db.execute("INSERT INTO files VALUES (?, ?, ?, ?)", (rel, *stat))
-        self._db.executemany(
-            "INSERT INTO ids VALUES (?, ?, ?)", [(k, n, rel) for k, n in sorted(ids.items())]
-        )
-        self._db.executemany("INSERT INTO roots VALUES (?, ?)", [(r, rel) for r in sorted(roots)])
+        self._write([], [(rel, stat, (ids, roots))])
 
     def _drop(self, rel: str) -> None:
-        for table in ("files", "ids", "roots"):
-            self._db.execute(f"DELETE FROM {table} WHERE rel = ?", (rel,))
+        self._write([rel], [])
 
     def _transaction(self):
         self._db.execute("BEGIN IMMEDIATE")
@@ -209,9 +228,10 @@ class KbIndex:
     # -- asking --------------------------------------------------------------------------------------------
     def identifier(self, key: str) -> tuple[str, str] | None:
         """(node IRI, file) of a stored identifier key such as 'bibo:doi 10.x/y', or None."""
-        row = self._db.execute(
-            "SELECT node, rel FROM ids WHERE key = ? ORDER BY rel LIMIT 1", (key,)
-        ).fetchone()
+        query = "SELECT node, rel FROM ids WHERE key = ? ORDER BY rel LIMIT 1"
+        row = self._db.execute(query, (key,)).fetchone()
+        if row and self._fresh([row[1]]):
+            row = self._db.execute(query, (key,)).fetchone()
         return (row[0], row[1]) if row else None
 
     def graph_of(self, rel: str) -> Graph:
@@ -224,8 +244,11 @@ class KbIndex:
 
     def files_for(self, node) -> list[str]:
         """The stored files that describe nodes of the same entry as `node` (by slug root)."""
-        rows = self._db.execute("SELECT rel FROM roots WHERE root = ? ORDER BY rel", (slug_root(node) or "",))
-        return [rel for (rel,) in rows]
+        query, root = "SELECT rel FROM roots WHERE root = ? ORDER BY rel", (slug_root(node) or "",)
+        rels = [rel for (rel,) in self._db.execute(query, root)]
+        if self._fresh(rels):
+            rels = [rel for (rel,) in self._db.execute(query, root)]
+        return rels
 
     def describe(self, nodes) -> dict:
         """node -> (file, stored triples with that subject), for the nodes the store describes."""
@@ -258,23 +281,3 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
     except OSError:
         pass  # in a folder that is not one, or not writable: the index is then kept in memory
-
-
-def _scan(root: Path) -> dict[str, tuple[int, int]]:
-    """Every *.ttl file under root (as knowledge_base_files finds them) -> (mtime_ns, size); os.scandir is the
-    cheapest walk, which matters at 100k files. Symlinks are never followed: a link planted in the store is not read."""
-    found, stack = {}, [("", str(root))]
-    while stack:
-        prefix, folder = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((f"{prefix}{entry.name}/", entry.path))
-                elif entry.name.endswith(".ttl") and entry.is_file(follow_symlinks=False):
-                    stat = entry.stat()
-                    found[f"{prefix}{entry.name}"] = (stat.st_mtime_ns, stat.st_size)
-    return found
-
-
-def _roots(graph: Graph) -> set[str]:
-    return {r for s in set(graph.subjects()) if (r := slug_root(s))}
