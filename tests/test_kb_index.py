@@ -181,3 +181,27 @@ def test_many_files_parsed_in_worker_processes_give_the_serial_facts(kb, monkeyp
     serial = many_facts(kb.resolve(), rels)
     monkeypatch.setattr(kb_facts, "PARALLEL_FROM", 1)
     assert many_facts(kb.resolve(), rels) == serial and len(serial) == len(rels)
+
+
+def test_processes_building_one_index_at_once_all_see_every_identifier(kb, tmp_path):
+    """Four commands start at once on a folder with no index yet: each finds every stored identifier, once (the
+    index file is made and refreshed under its lock, never removed or filled twice under another's feet)."""
+    import subprocess
+    import sys
+
+    count = (
+        "import sys; from exmech.entries.kb_index import KbIndex; from pathlib import Path; "
+        "i = KbIndex.load(Path(sys.argv[1])); "
+        "print(i._db.execute('SELECT COUNT(*), COUNT(DISTINCT key || rel) FROM ids').fetchone())"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", count, str(kb)], stdout=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    seen = [p.communicate(timeout=120)[0].strip() for p in procs]
+    fresh = KbIndex(kb.resolve())  # held in memory, built here alone
+    fresh.refresh(rescan=True)
+    want = str(fresh._db.execute("SELECT COUNT(*), COUNT(DISTINCT key || rel) FROM ids").fetchone())
+    assert all(p.returncode == 0 for p in procs) and seen == [want] * 4, (seen, want)
+    total, distinct = fresh._db.execute("SELECT COUNT(*), COUNT(DISTINCT key || rel) FROM ids").fetchone()
+    assert total == distinct > 0

@@ -17,9 +17,10 @@ import hashlib
 import os
 import sqlite3
 import time
-from contextlib import closing
+from contextlib import closing, nullcontext
 from pathlib import Path
 
+from filelock import FileLock
 from rdflib import Graph
 
 from exmech.entries.kb_facts import (
@@ -77,8 +78,10 @@ class KbIndex:
         """The index of a knowledge-base folder (default: the shipped one), refreshed against the files on disk
         (rescan: stat every file even when the folder signature is unchanged)."""
         root = (kb_dir or resource_dir("ontology") / "kb").resolve()
-        index = cls._open(root, cache_dir() / f"index-{kb_key(root)}.sqlite")
-        index.refresh(rescan)
+        cache = cache_dir() / f"index-{kb_key(root)}.sqlite"
+        with _held(cache):  # another process never finds the file half made, nor has it removed under it
+            index = cls._open(root, cache)
+            index.refresh(rescan)
         return index
 
     @classmethod
@@ -274,6 +277,16 @@ class _Commit:
     def __exit__(self, kind, value, trace):
         self.db.execute("ROLLBACK" if kind else "COMMIT")
         return False
+
+
+def _held(cache: Path) -> FileLock | nullcontext:
+    """The index file's lock (filelock) while it is opened, made or refreshed; none where it cannot be made."""
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        Path(f"{cache}.lock").touch()
+    except OSError:
+        return nullcontext()
+    return FileLock(f"{cache}.lock", thread_local=False)
 
 
 def _remove(path: Path) -> None:
