@@ -6,6 +6,7 @@ synthetic triple can never pass for a sourced fact. Generation is seeded and the
 
 import random
 from collections.abc import Iterator
+from decimal import Decimal
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
@@ -82,7 +83,8 @@ def study_triples(i: int, rng: random.Random) -> Iterator[tuple]:
     ]
     if i % 3 == 0:  # a third of trials propose no mechanism, as in the review
         return
-    for k, mech in enumerate(rng.sample(MECHANISMS, rng.randint(1, 3)), start=1):
+    mechanisms = rng.sample(MECHANISMS, rng.randint(1, 3))
+    for k, mech in enumerate(mechanisms, start=1):
         c = URIRef(f"{s}-claim{k}")
         yield from [
             (c, RDF.type, EXM.MechanismClaim),
@@ -93,6 +95,42 @@ def study_triples(i: int, rng: random.Random) -> Iterator[tuple]:
             (c, EXM.statement, Literal("synthetic")),
             (c, PROV.wasDerivedFrom, source),
         ]
+    yield from mediator_triples(s, i, MECH[mechanisms[0]], OUTC[outcome])
+
+
+def mediator_triples(s: URIRef, i: int, mediator: URIRef, outcome: URIRef) -> Iterator[tuple]:
+    """For a few trials (i % 20 in 1, 2, 3) a measurement of their first proposed mechanism; for two in three of
+    those a mediation analysis of the trial's exercise against its control through it, with its indirect effect,
+    supported (the interval below zero, the favourable direction) when i % 20 == 1. Drawn from i alone, never from
+    the trial's random stream, so the other triples of a seed stay as they were."""
+    if i % 20 not in (1, 2, 3):
+        return
+    m2 = URIRef(f"{s}-m2")
+    yield from [
+        (m2, RDF.type, EXM.MediatorMeasurement),
+        (m2, EXM.inStudy, s),
+        (m2, EXM.ofConstruct, mediator),
+    ]
+    if i % 20 == 3:
+        return
+    ma, effect = URIRef(f"{s}-ma1"), URIRef(f"{s}-ma1-indirect")
+    upper = Literal(Decimal("-0.10") if i % 20 == 1 else Decimal("0.20"))
+    yield from [
+        (ma, RDF.type, EXM.MediationAnalysis),
+        (ma, RDFS.label, Literal(f"Synthetic mediation analysis {i}")),
+        (ma, EXM.reportedIn, URIRef(f"{s}-pub")),
+        (ma, EXM.analysesStudy, s),
+        (ma, EXM.intervention, URIRef(f"{s}-int1")),
+        (ma, EXM.comparator, URIRef(f"{s}-ctrl")),
+        (ma, EXM.mediator, mediator),
+        (ma, EXM.outcome, outcome),
+        (ma, EXM.hasEffect, effect),
+        (effect, RDF.type, EXM.IndirectEffect),
+        (effect, EXM.estimate, Literal(Decimal("-0.30"))),
+        (effect, EXM.ciLower, Literal(Decimal("-0.60"))),
+        (effect, EXM.ciUpper, upper),
+        (effect, EXM.favourableDirection, EXM.Negative),
+    ]
 
 
 def triples(studies: int, seed: int = 1) -> Iterator[tuple]:

@@ -62,15 +62,14 @@ def child_fill(nt: Path, folder: Path) -> dict:
 def child_derive(folder: Path) -> dict:
     """OxigraphStore.derive's one stratified pass, rule by rule (the same calls), timing each rule and counting
     what it added."""
-    from exmech.graph.load import rule_queries
     from exmech.stores import OxigraphStore
-    from exmech.stores.oxigraph_derive import add_rule_output
+    from exmech.stores.oxigraph_derive import add_rule_output, rule_files
 
     store = OxigraphStore(folder, read_only=True)  # no files given: no freshness check, a bare store
     store.read_only = False
     start, rules = len(store.store), []
     with tempfile.TemporaryDirectory(prefix="exmech-derive-") as scratch:
-        for path in rule_queries():
+        for path in rule_files():
             before, began = len(store.store), time.perf_counter()
             add_rule_output(store.store, path.read_text(encoding="utf-8"), Path(scratch) / "rule.nt")
             rules.append([path.stem, time.perf_counter() - began, len(store.store) - before])
@@ -218,7 +217,7 @@ def measure_size(studies: int, opts: argparse.Namespace) -> None:
             return
         if opts.add:
             measure_add(nt, folder, max_rss)
-        for name in sorted(catalogue()):
+        for name in sorted(catalogue()) if opts.queries else []:
             if name not in opts.skip:
                 answer = run_child("query", [str(folder / "filled"), name], max_rss, opts.query_timeout)
                 row(f"query {name}", answer)
@@ -241,6 +240,7 @@ def main() -> None:
     parser.add_argument(
         "--skip", nargs="*", default=[], metavar="QUERY", help="packaged queries to leave out"
     )
+    parser.add_argument("--no-queries", dest="queries", action="store_false", help="leave out the queries")
     parser.add_argument("--no-add", dest="add", action="store_false", help="leave out the incremental add")
     parser.add_argument(
         "--no-derive-alone", dest="derive_alone", action="store_false", help="leave out derive alone"

@@ -12,11 +12,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import BNode, Node
 
 from exmech.errors import require
-from exmech.graph import load
 from exmech.graph.load import SourceError, rules_digest, source_digest
 from exmech.graph.namespaces import bind_prefixes
 from exmech.graph.resources import knowledge_base_files, ontology_files
-from exmech.stores.oxigraph_derive import add_files, rdf_format, run_rules
+from exmech.stores.oxigraph_derive import add_files, rdf_format, rule_texts, run_rules
 from exmech.stores.rows import Rows, StoreError, inline_bindings
 from exmech.stores.source_record import SourceRecord, Sources
 
@@ -150,13 +149,14 @@ class OxigraphStore:
 
     def derive(self, passes: int = 1) -> int:
         """Add the triples of every rule (queries/rules/*-construct.rq) in their stratified order (see
-        load.rule_queries), as load.derive does for rdflib; return how many were added. One pass reaches the
+        load.rule_queries; in their Oxigraph form where one exists, oxigraph_derive.rule_files), as load.derive does
+        for rdflib; return how many were added. One pass reaches the
         fixpoint (tests/test_rules_stratified.py checks it); `passes` is there for that test. Each rule's CONSTRUCT
         streams to the bulk loader (exmech.stores.oxigraph_derive.run_rules): derived triples never pass whole
         through Python or an update's transaction."""
         start = len(self.store)
         for _ in range(passes):
-            run_rules(self.store, [p.read_text(encoding="utf-8") for p in load.rule_queries()])
+            run_rules(self.store, rule_texts())
         return len(self.store) - start
 
     @property

@@ -8,7 +8,13 @@ except where a rule joins trials through a node they share. Such a rule carries 
 (today only path-status: a path's status and study count aggregate over every study of the path): it is re-run in
 the store for the values of ?var its results over the new files name (the subjects of those results), with
 `VALUES ?var { ... }` put at that line, and what it gave before for them is replaced. Files that are not local,
-changed or removed files, or other rules: the caller refills the store instead."""
+changed or removed files, or other rules: the caller refills the store instead.
+
+Oxigraph runs each rule in its own form where queries/rules/oxigraph/ holds one (the same name): the same triples
+(tests/test_derive_engine.py compares Oxigraph's derive with rdflib's derive of the rules in queries/rules/), with
+each pattern over the big side in a sub-select of its own, which Oxigraph joins by hashing, one scan of each
+predicate, where it would otherwise look each row up in an index. rdflib joins sub-selects by comparing every pair
+of rows, so it keeps the plain form. A store's digest covers the plain rules: they say which triples it holds."""
 
 import re
 import tempfile
@@ -16,7 +22,17 @@ from pathlib import Path
 
 from exmech.graph.load import SourceError, rule_queries
 
+TUNED = "oxigraph"  # queries/rules/oxigraph/: the rules in the form Oxigraph evaluates fastest
 SCOPE = re.compile(r"^[ \t]*#[ \t]*scope[ \t]+\?(\w+)[ \t]*$", re.MULTILINE)
+
+
+def rule_files() -> list[Path]:
+    """The rules in their stratified order (load.rule_queries), each in its Oxigraph form where one exists."""
+    return [p.parent / TUNED / p.name if (p.parent / TUNED / p.name).is_file() else p for p in rule_queries()]
+
+
+def rule_texts() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in rule_files()]
 
 
 def rdf_format(path: Path):
@@ -95,7 +111,7 @@ def add_files(stored, files: list[Path], ontology_files: list[Path]) -> bool:
         return False
     scratch.extend(list(new))
     known = set(scratch)  # the ontology's blank nodes got new names here: only new and derived triples go in
-    rules = [p.read_text(encoding="utf-8") for p in rule_queries()]
+    rules = rule_texts()
     run_rules(scratch, [r for r in rules if not SCOPE.search(r)])
     derived = [q for q in scratch if q not in known]
     aggregates = []
