@@ -142,7 +142,7 @@ class OxigraphStore:
             except (SyntaxError, OSError, ValueError) as exc:
                 self.store.clear()  # no half-filled store left behind
                 raise SourceError(f"{path}: {exc}") from exc
-        self.derive()
+        run_rules(self.store, rule_texts())  # derive's pass without its two counts (each a scan of the store)
         self.store.flush()
         record.write(sources, replace=True)
         self._write_record(files, sources.shas)

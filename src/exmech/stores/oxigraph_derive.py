@@ -111,11 +111,14 @@ def add_files(stored, files: list[Path], ontology_files: list[Path]) -> bool:
         return False
     scratch.extend(list(new))
     known = set(scratch)  # the ontology's blank nodes got new names here: only new and derived triples go in
-    rules = rule_texts()
-    run_rules(scratch, [r for r in rules if not SCOPE.search(r)])
+    run_rules(scratch, [r for r in rule_texts() if not SCOPE.search(r)])
     derived = [q for q in scratch if q not in known]
     aggregates = []
-    for rule in (r for r in rules if SCOPE.search(r)):
+    # a scoped rule in its plain form: with VALUES at its scope line, Oxigraph looks up those few nodes in its
+    # indexes, where the hash joins of the Oxigraph form would scan every path's evidence in the store
+    for rule in (p.read_text(encoding="utf-8") for p in rule_queries()):
+        if not SCOPE.search(rule):
+            continue
         values = sorted({t.subject for t in constructed(scratch, rule)}, key=str)
         if values:
             aggregates.append(scoped(rule, SCOPE.search(rule).group(1), values))  # type: ignore[union-attr]
