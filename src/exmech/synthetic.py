@@ -27,6 +27,11 @@ EXERCISE_TYPES = [
     "MultimodalExercise",
     "TaiChiExercise",
 ]
+BROADER = {
+    "WalkingExercise": "AerobicExercise",
+    "CyclingExercise": "AerobicExercise",
+    "TaiChiExercise": "OtherExercise",
+}
 COMPARATORS = ["TrueControl", "HandsOnControl", "HandsOffControl"]
 MECHANISMS = [
     "muscle-strength",
@@ -49,6 +54,11 @@ def study_triples(i: int, rng: random.Random) -> Iterator[tuple]:
     ex, ctrl = URIRef(f"{s}-int1"), URIRef(f"{s}-ctrl")
     source = URIRef(f"{SYNTHETIC}source/{i}")
     n = rng.randint(20, 400)
+    kind = rng.choice(EXERCISE_TYPES)
+    if (
+        i % 5 == 4 and kind in BROADER
+    ):  # a few entries also state the broader type: the rules keep the narrower
+        yield (ex, RDF.type, EXM[BROADER[kind]])
     yield from [
         (s, RDF.type, EXM.RandomisedControlledTrial),
         (s, RDFS.label, Literal(f"Synthetic study {i}")),
@@ -70,7 +80,7 @@ def study_triples(i: int, rng: random.Random) -> Iterator[tuple]:
         (arm1, EXM.receives, ex),
         (arm2, RDF.type, EXM.Arm),
         (arm2, EXM.receives, ctrl),
-        (ex, RDF.type, EXM[rng.choice(EXERCISE_TYPES)]),
+        (ex, RDF.type, EXM[kind]),
         (ctrl, RDF.type, EXM[rng.choice(COMPARATORS)]),
     ]
     outcome, instrument = rng.choice(OUTCOMES)

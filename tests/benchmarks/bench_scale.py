@@ -12,7 +12,8 @@ ru_maxrss, read with os.wait4) are its own:
              (its freshness check and the update in place), beside a full refill (--no-add leaves it out)
   queries    every packaged query on the filled store, each in a child process under --query-timeout
 
-Each figure is printed beside its anchor with the ratio. A watchdog thread polls each child's VmRSS and kills it
+Each figure is printed beside its anchor with the ratio; --repeat N runs the anchor and the fill N times in turn and
+shows the run of median time of each. A watchdog thread polls each child's VmRSS and kills it
 above --max-rss-gib (default 6), so a large size cannot take the machine's memory from other work.
 
     .venv/bin/python tests/benchmarks/bench_scale.py --studies 10000 100000
@@ -201,9 +202,8 @@ def measure_size(studies: int, opts: argparse.Namespace) -> None:
         )
         parse = run_child("parse", [str(nt)], max_rss)
         row("anchor pyoxigraph.parse", parse)
-        bulk = run_child("bulk_load", [str(nt), str(folder / "anchor")], max_rss)
+        bulk, fill = median_pair(nt, folder, max_rss, opts.repeat)
         row("anchor Store.bulk_load", bulk)
-        fill = run_child("fill", [str(nt), str(folder / "filled")], max_rss)
         row("exmech fill (load + derive)", fill, bulk, "bulk_load")
         if "error" not in bulk and opts.derive_alone:
             shutil.copytree(folder / "anchor", folder / "derived")
@@ -223,6 +223,24 @@ def measure_size(studies: int, opts: argparse.Namespace) -> None:
                 row(f"query {name}", answer)
 
 
+def median_pair(nt: Path, folder: Path, max_rss: int, repeat: int) -> tuple[dict, dict]:
+    """The bulk_load anchor and the fill, run in turn `repeat` times, each into a fresh folder; the run of median
+    time of each (the machine is shared: one run of each can land in a busy moment)."""
+    bulks, fills = [], []
+    for _ in range(repeat):
+        for step, runs in (("bulk_load", bulks), ("fill", fills)):
+            target = folder / ("anchor" if step == "bulk_load" else "filled")
+            shutil.rmtree(target, ignore_errors=True)
+            runs.append(run_child(step, [str(nt), str(target)], max_rss))
+    if repeat > 1:
+        print(
+            f"  {repeat} runs each, seconds: bulk_load {[round(r['s'], 2) for r in bulks]}"
+            f" fill {[round(r['s'], 2) for r in fills]}",
+            flush=True,
+        )
+    return tuple(sorted(runs, key=lambda r: r["s"])[len(runs) // 2] for runs in (bulks, fills))  # type: ignore[return-value]
+
+
 def measure_add(nt: Path, folder: Path, max_rss: int) -> None:
     """One trial added beside the sources of a filled store: the incremental update beside a full refill."""
     refill = run_child("refill", [str(nt), str(folder / "filled")], max_rss)
@@ -240,6 +258,7 @@ def main() -> None:
     parser.add_argument(
         "--skip", nargs="*", default=[], metavar="QUERY", help="packaged queries to leave out"
     )
+    parser.add_argument("--repeat", type=int, default=1, help="anchor and fill runs (the median is shown)")
     parser.add_argument("--no-queries", dest="queries", action="store_false", help="leave out the queries")
     parser.add_argument("--no-add", dest="add", action="store_false", help="leave out the incremental add")
     parser.add_argument(
