@@ -225,7 +225,8 @@ def test_a_large_answer_is_relayed_in_parts_whole_and_the_worker_reused(memory):
 
     from exmech.server.relay import RELAY_PART
 
-    one, url = serve(memory, time_limit=30, workers=2, max_rows=10**6, max_bytes=64 * 2**20)
+    # a generous deadline: an answer cut off past it on a loaded machine would end the connection midway
+    one, url = serve(memory, time_limit=120, workers=2, max_rows=10**6, max_bytes=64 * 2**20)
     try:
         status, media, body = sparql(url, "CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples")
         assert status == 200 and len(body.encode()) > 3 * RELAY_PART
