@@ -17,7 +17,8 @@ from exmech.checks import quality as checks
 from exmech.cli import app
 from exmech.graph.resources import knowledge_base_files, ontology_files
 from exmech.kg import KnowledgeGraph
-from exmech.stores import OxigraphStore
+from exmech.stores import MemoryStore, OxigraphStore
+from exmech.stores.oxigraph import OxigraphCopy
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -112,6 +113,16 @@ def test_check_on_oxigraph_finds_what_the_embedded_store_finds(planted_kb, tmp_p
     assert oxigraph.qc_failures == memory.qc_failures
     assert sorted(p.line() for p in oxigraph.problems) == sorted(p.line() for p in memory.problems)
     assert [v.consistent for v in oxigraph.verdicts] == [v.consistent for v in memory.verdicts] == [True]
+
+
+def test_the_quality_queries_find_the_same_rows_in_rdflib_and_in_the_oxigraph_copy(planted_kb):
+    """On the embedded store `check` runs them in an Oxigraph copy of its graph: rdflib's own evaluation, used
+    where pyoxigraph is not installed, finds the same rows."""
+    graph = KnowledgeGraph.load(kb_dir=planted_kb).graph
+    in_rdflib = checks.quality_failures(MemoryStore(graph))
+    assert PLANTED_QC <= set(in_rdflib)
+    assert checks.quality_failures(OxigraphCopy(graph)) == in_rdflib
+    assert isinstance(checks._engine(MemoryStore(graph)), OxigraphCopy)
 
 
 def test_a_store_too_large_to_fetch_runs_the_quality_checks_and_says_what_was_not_run(tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import BNode, Node
@@ -57,7 +58,8 @@ class OxigraphStore:
         self, path: Path, files: list[Path] | None = None, reload: bool = False, read_only: bool = False
     ):
         self.path, self.read_only = Path(path), read_only
-        self._store, self._pid = None, None
+        self._store: Any = None  # a pyoxigraph.Store, opened lazily in each process
+        self._pid: int | None = None
         if read_only:
             if files is not None and self.recorded_digest() != self.current_digest(files):
                 raise StoreError(
@@ -227,3 +229,15 @@ class OxigraphStore:
             return self.store.query(text)
         except SyntaxError as exc:
             raise ValueError(str(exc)) from exc
+
+
+class OxigraphCopy(OxigraphStore):
+    """An rdflib graph copied into Oxigraph's memory, for read queries: `exmech check` runs its quality queries
+    there on the embedded store (on the shipped graph: 10 s in rdflib, under a second here, the same rows)."""
+
+    def __init__(self, graph: Graph):
+        ox = require("pyoxigraph", "oxigraph")
+        self.path, self.read_only, self._pid = Path("(a copy in memory)"), True, os.getpid()
+        copy = ox.Store()
+        copy.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        self._store = copy
