@@ -19,7 +19,7 @@ import pytest
 from rdflib import Graph
 
 from exmech.server.app import make_server
-from exmech.stores import OxigraphStore, open_store
+from exmech.stores import OxigraphStore
 
 EXM = "https://w3id.org/exmech/ontology/"
 Q = f"PREFIX exm: <{EXM}> SELECT (COUNT(?s) AS ?n) WHERE {{ ?s a exm:RandomisedControlledTrial }}"
@@ -30,11 +30,6 @@ def serve(store, **limits):
     server = make_server(store, "127.0.0.1", 0, **limits)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
-@pytest.fixture(scope="module")
-def memory():
-    return open_store("memory")
 
 
 @pytest.fixture(scope="module")

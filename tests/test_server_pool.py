@@ -12,16 +12,11 @@ import time
 import pytest
 
 from exmech.server.guard import CACHED_CHARS, QUICK_MAX, Checked, Refused, may_name_a_dataset, quick
-from exmech.stores import OxigraphStore, open_store
+from exmech.stores import OxigraphStore
 from test_server import serve, sparql
 from test_server_hostile import ASK, SLOW, doubling
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-@pytest.fixture(scope="module")
-def memory():
-    return open_store("memory")
 
 
 @pytest.fixture(scope="module")
