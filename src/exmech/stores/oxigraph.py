@@ -17,7 +17,7 @@ from exmech.graph import load
 from exmech.graph.load import SourceError, rules_digest, source_digest
 from exmech.graph.namespaces import bind_prefixes
 from exmech.graph.resources import knowledge_base_files, ontology_files
-from exmech.stores.oxigraph_derive import add_files, rdf_format, run_rules
+from exmech.stores.oxigraph_derive import add_files, parsed, run_rules
 from exmech.stores.rows import Rows, StoreError, inline_bindings
 from exmech.stores.source_record import SourceRecord, Sources
 
@@ -137,14 +137,11 @@ class OxigraphStore:
         record = SourceRecord(self.path)
         sources = sources or record.compare(files)
         self.store.clear()
-        for path in files:
-            try:
-                self.store.bulk_load(
-                    path=str(path), format=rdf_format(path), base_iri=Path(path).resolve().as_uri()
-                )
-            except (SyntaxError, OSError, ValueError) as exc:
-                self.store.clear()  # no half-filled store left behind
-                raise SourceError(f"{path}: {exc}") from exc
+        try:  # one bulk load of every file: a bulk load per file costs ~30 ms even for a small file (265: 8 s)
+            self.store.bulk_extend(parsed(files))
+        except SourceError:
+            self.store.clear()  # no half-filled store left behind
+            raise
         self.derive()
         self.store.flush()
         record.write(sources, replace=True)
