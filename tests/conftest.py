@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from exmech.kg import KnowledgeGraph
+from exmech.stores import MemoryStore, open_store
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
@@ -20,6 +21,19 @@ os.environ.setdefault("COLUMNS", "200")
 def kg() -> KnowledgeGraph:
     """The shipped knowledge graph: ontology + vocabularies + knowledge base + derived facts."""
     return KnowledgeGraph.load()
+
+
+SHARED_STORES: list[
+    MemoryStore
+] = []  # the stores no test changes: their answers may be reused (test_stores.answers)
+
+
+@pytest.fixture(scope="session")
+def memory() -> MemoryStore:
+    """The shipped graph in the embedded store, loaded once per test process. Tests only read it."""
+    store = open_store("memory")
+    SHARED_STORES.append(store)
+    return store
 
 
 @pytest.fixture(scope="session")

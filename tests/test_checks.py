@@ -11,13 +11,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
 from typer.testing import CliRunner
 
 from exmech.checks import quality as checks
 from exmech.cli import app
 from exmech.graph.resources import knowledge_base_files, ontology_files
 from exmech.kg import KnowledgeGraph
-from exmech.stores import OxigraphStore
+from exmech.stores import MemoryStore, OxigraphStore
+from exmech.stores.oxigraph import OxigraphCopy
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -112,6 +114,35 @@ def test_check_on_oxigraph_finds_what_the_embedded_store_finds(planted_kb, tmp_p
     assert oxigraph.qc_failures == memory.qc_failures
     assert sorted(p.line() for p in oxigraph.problems) == sorted(p.line() for p in memory.problems)
     assert [v.consistent for v in oxigraph.verdicts] == [v.consistent for v in memory.verdicts] == [True]
+
+
+def test_the_quality_queries_find_the_same_rows_in_rdflib_and_in_the_oxigraph_copy(planted_kb):
+    """On the embedded store `check` runs them in an Oxigraph copy of its graph: rdflib's own evaluation, used
+    where pyoxigraph is not installed, finds the same rows."""
+    graph = KnowledgeGraph.load(kb_dir=planted_kb).graph
+    in_rdflib = checks.quality_failures(MemoryStore(graph))
+    assert PLANTED_QC <= set(in_rdflib)
+    assert checks.quality_failures(OxigraphCopy(graph)) == in_rdflib
+    assert isinstance(checks._engine(MemoryStore(graph)), OxigraphCopy)
+
+
+def test_a_consistency_verdict_is_reused_for_the_same_content_only(fixture_kg):
+    from rdflib import Literal, URIRef
+
+    from exmech.checks import consistency
+
+    graph = fixture_kg.graph
+    first = consistency.check(graph, use_hermit=False)
+    assert [v.consistent for v in first] == [True]
+    key = consistency.content_key(graph)
+    # a planted verdict for this content is what the next check of it returns: it is not reasoned again
+    consistency._KNOWN[key]["owl_rl"] = consistency.Verdict("OWL RL (owlrl)", False, ["planted"])
+    assert consistency.check(graph, use_hermit=False)[0].messages == ["planted"]
+    changed = graph + Graph()
+    changed.add((URIRef("urn:x:a"), URIRef("urn:x:b"), Literal("c")))
+    assert consistency.content_key(changed) != key
+    assert [v.consistent for v in consistency.check(changed, use_hermit=False)] == [True]
+    del consistency._KNOWN[key]
 
 
 def test_a_store_too_large_to_fetch_runs_the_quality_checks_and_says_what_was_not_run(tmp_path, monkeypatch):

@@ -15,18 +15,12 @@ from typer.testing import CliRunner
 
 from exmech.cli import app
 from exmech.kg import KnowledgeGraph
-from exmech.stores import open_store
 from exmech.stores.endpoint import EndpointStore
 from interop_servers import GRAPH, jena, oxigraph_named, virtuoso  # noqa: F401 - session fixtures
 from test_stores import PARAMETERISED, QUERIES, answers, norm
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def memory():
-    return open_store("memory")
 
 
 # Valid SPARQL 1.1 that Virtuoso 7.2's SQL compiler cannot compile over the pushed graph: HTTP 500 "Internal

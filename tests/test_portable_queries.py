@@ -74,11 +74,6 @@ def rows(name: str, found: list[tuple]) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def memory():
-    return MemoryStore(load_graph(), [])
-
-
-@pytest.fixture(scope="module")
 def pasted(tmp_path_factory):
     """Another engine over the built graph: the N-Triples `exmech build` writes, loaded into pyoxigraph."""
     out = tmp_path_factory.mktemp("build")

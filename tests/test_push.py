@@ -22,11 +22,6 @@ NAMED = "https://w3id.org/exmech/dataset"
 ALL = "CONSTRUCT WHERE { ?s ?p ?o }"
 
 
-@pytest.fixture(scope="module")
-def memory():
-    return open_store("memory")
-
-
 @pytest.fixture(scope="module", name="oxigraph_server")
 def oxigraph_server_fixture(tmp_path_factory):
     with oxigraph_server(tmp_path_factory.mktemp("oxs")) as base:

@@ -57,11 +57,6 @@ def listener():
     one.sock.close()
 
 
-@pytest.fixture(scope="module")
-def memory():
-    return open_store("memory")
-
-
 @pytest.fixture(scope="module", params=["memory", "oxigraph"])
 def base(request, memory, tmp_path_factory):
     store = memory if request.param == "memory" else OxigraphStore(tmp_path_factory.mktemp("ox") / "store")

@@ -23,7 +23,6 @@ from exmech.graph.namespaces import EXM, KB, MECH, ONTOLOGY_IRI
 from exmech.graph.resources import resource_dir
 from exmech.server.app import make_server
 from exmech.server.limits import Limits
-from exmech.stores import open_store
 from test_server import get
 
 pytestmark = pytest.mark.server
@@ -31,11 +30,6 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 RDF_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml"}
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-
-
-@pytest.fixture(scope="module")
-def memory():
-    return open_store("memory")
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from pathlib import Path
 import typer
 
 from exmech.cli.options import Quiet, fail, progress
+from exmech.errors import require
 from exmech.graph.load import SourceError
 from exmech.graph.resources import checkout_dir
 from exmech.release.bundle import RELEASED_TERMS, ReleaseError, make_release
@@ -36,6 +37,8 @@ def release(
     """
     if record_terms:
         checkout_dir("ontology", "--record-terms")  # refuse before writing anything
+    for module in ("pylode", "dominate"):  # a missing extra is said at once, not after the graph is written
+        require(module, "release")
     try:
         with progress(quiet) as step:
             step("writing the release: the graph in every form, its docs, descriptions and checksums")

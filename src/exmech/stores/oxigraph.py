@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import BNode, Node
@@ -15,7 +16,7 @@ from exmech.errors import require
 from exmech.graph.load import SourceError, rules_digest, source_digest
 from exmech.graph.namespaces import bind_prefixes
 from exmech.graph.resources import knowledge_base_files, ontology_files
-from exmech.stores.oxigraph_derive import add_files, rdf_format, rule_texts, run_rules
+from exmech.stores.oxigraph_derive import add_files, parsed, rule_texts, run_rules
 from exmech.stores.rows import Rows, StoreError, inline_bindings
 from exmech.stores.source_record import SourceRecord, Sources
 
@@ -56,7 +57,8 @@ class OxigraphStore:
         self, path: Path, files: list[Path] | None = None, reload: bool = False, read_only: bool = False
     ):
         self.path, self.read_only = Path(path), read_only
-        self._store, self._pid = None, None
+        self._store: Any = None  # a pyoxigraph.Store, opened lazily in each process
+        self._pid: int | None = None
         if read_only:
             if files is not None and self.recorded_digest() != self.current_digest(files):
                 raise StoreError(
@@ -134,14 +136,11 @@ class OxigraphStore:
         record = SourceRecord(self.path)
         sources = sources or record.compare(files)
         self.store.clear()
-        for path in files:
-            try:
-                self.store.bulk_load(
-                    path=str(path), format=rdf_format(path), base_iri=Path(path).resolve().as_uri()
-                )
-            except (SyntaxError, OSError, ValueError) as exc:
-                self.store.clear()  # no half-filled store left behind
-                raise SourceError(f"{path}: {exc}") from exc
+        try:  # one bulk load of every file: a bulk load per file costs ~30 ms even for a small file (265: 8 s)
+            self.store.bulk_extend(parsed(files))
+        except SourceError:
+            self.store.clear()  # no half-filled store left behind
+            raise
         run_rules(self.store, rule_texts())  # derive's pass without its two counts (each a scan of the store)
         self.store.flush()
         record.write(sources, replace=True)
@@ -227,3 +226,15 @@ class OxigraphStore:
             return self.store.query(text)
         except SyntaxError as exc:
             raise ValueError(str(exc)) from exc
+
+
+class OxigraphCopy(OxigraphStore):
+    """An rdflib graph copied into Oxigraph's memory, for read queries: `exmech check` runs its quality queries
+    there on the embedded store (on the shipped graph: 10 s in rdflib, under a second here, the same rows)."""
+
+    def __init__(self, graph: Graph):
+        ox = require("pyoxigraph", "oxigraph")
+        self.path, self.read_only, self._pid = Path("(a copy in memory)"), True, os.getpid()
+        copy = ox.Store()
+        copy.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        self._store = copy

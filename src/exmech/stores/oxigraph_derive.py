@@ -18,6 +18,7 @@ of rows, so it keeps the plain form. A store's digest covers the plain rules: th
 
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from exmech.graph.load import SourceError, rule_queries
@@ -39,6 +40,21 @@ def rdf_format(path: Path):
     import pyoxigraph as ox
 
     return ox.RdfFormat.N_TRIPLES if Path(path).suffix == ".nt" else ox.RdfFormat.TURTLE
+
+
+def parsed(files: list[Path]) -> Iterator:
+    """The quads of these files, parsed one after another, each file's blank nodes its own; a file that cannot be
+    read or parsed is a SourceError naming it."""
+    import pyoxigraph as ox
+
+    for path in files:
+        base = Path(path).resolve().as_uri()
+        try:
+            yield from ox.parse(
+                path=str(path), format=rdf_format(path), base_iri=base, rename_blank_nodes=True
+            )
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise SourceError(f"{path}: {exc}") from exc
 
 
 def add_rule_output(store, rule: str, scratch: Path) -> None:
