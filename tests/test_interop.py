@@ -17,7 +17,9 @@ from exmech.cli import app
 from exmech.kg import KnowledgeGraph
 from exmech.stores import open_store
 from exmech.stores.endpoint import EndpointStore
-from interop_servers import GRAPH, jena, oxigraph_named, virtuoso  # noqa: F401 - session fixtures
+from exmech.stores.http_client import Answer, RemoteError
+from exmech.stores.partial import check_whole
+from interop_servers import GRAPH, jena, oxigraph_named, virtuoso, virtuoso_capped  # noqa: F401 - fixtures
 from test_stores import PARAMETERISED, QUERIES, answers, norm
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -117,3 +119,31 @@ def test_a_named_graph_on_oxigraph_is_queried_with_graph(memory, oxigraph_named)
     assert found == sorted(map(str, KnowledgeGraph(memory).query("review-mechanism-names"))) and found
     stats = runner.invoke(app, ["stats", "--json", "--endpoint", f"{oxigraph_named}/query", "--graph", GRAPH])
     assert stats.exit_code == 0 and stats.output == runner.invoke(app, ["stats", "--json"]).output
+
+
+def test_an_answer_virtuoso_cut_at_its_row_limit_is_refused(virtuoso_capped, tmp_path):  # noqa: F811
+    """Virtuoso stops a result at ResultSetMaxRows and still answers HTTP 200 (marked X-SPARQL-MaxRows): exmech
+    refuses it, naming the setting, and never prints the rows it got."""
+    store = EndpointStore(f"{virtuoso_capped}/sparql")
+    assert len(store.select("SELECT * WHERE { ?s ?p ?o } LIMIT 9").rows) == 9  # under the limit: answered
+    with pytest.raises(RemoteError, match=r"cut its answer at 10 rows.*ResultSetMaxRows") as cut:
+        store.select("SELECT * WHERE { ?s ?p ?o } LIMIT 50")
+    assert cut.value.exit_code == 3
+    query = tmp_path / "many.rq"
+    query.write_text("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 50\n", "utf-8")
+    printed = runner.invoke(
+        app, ["query", str(query), "-f", "csv", "--endpoint", f"{virtuoso_capped}/sparql"]
+    )
+    assert printed.exit_code == 3 and "ResultSetMaxRows" in printed.output, printed.output
+    assert "s,p,o" not in printed.output  # no partial table
+
+
+def test_an_anytime_answer_is_refused():
+    """Virtuoso's documented mark of an anytime query's partial answer (not produced by this 7.2 fixture, which
+    answers an over-time query with HTTP 500), checked on the answer as the client reads it."""
+    marked = Answer(
+        200, "application/sparql-results+json", b"{}", {"x-sql-state": "S1TAT", "x-sql-message": "RC...\n"}
+    )
+    with pytest.raises(RemoteError, match=r"ran out of time.*S1TAT \(RC\.\.\.\).*MaxQueryExecutionTime"):
+        check_whole(marked, "http://127.0.0.1:1/sparql")
+    check_whole(Answer(200, "application/sparql-results+json", b"{}", {"x-sql-state": "00000"}), "http://x/")
