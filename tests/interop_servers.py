@@ -146,6 +146,23 @@ def virtuoso(tmp_path_factory):
         yield base
 
 
+@pytest.fixture(scope="session")
+def virtuoso_capped(tmp_path_factory):
+    """A second, empty Virtuoso whose ResultSetMaxRows is 10 (its own system graphs hold far more triples): its
+    base URL, for the partial-answer checks. No push, so it costs only its start."""
+    if VIRTUOSO is None:
+        pytest.skip(
+            "Virtuoso is not installed (Debian: apt-get install virtuoso-opensource; .ci/run does it)"
+        )
+    with virtuoso_server(
+        tmp_path_factory.mktemp("virtuoso-capped"), buffers=2000, dirty=1200, max_rows=10
+    ) as (
+        base,
+        _,
+    ):
+        yield base
+
+
 def _jena_classpath(folder: Path) -> str:
     """Debian's Jena jars and their dependencies; plus the Xerces message files Debian's jena-core keeps under
     another package name than its relocated Xerces classes look for (without them Jena fails to start with

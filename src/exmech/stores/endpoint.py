@@ -26,6 +26,7 @@ from exmech.graph.catalogue import query_form
 from exmech.graph.namespaces import bind_prefixes
 from exmech.stores.auth import Credentials
 from exmech.stores.http_client import Limits, RemoteError, check_url, redact, request
+from exmech.stores.partial import check_whole
 from exmech.stores.rows import IRI, LANG, Rows, StoreError, inline_bindings
 
 RESULT_TYPES = {
@@ -120,6 +121,7 @@ class EndpointStore:
                 f"endpoint {redact(self.url)} answered with content type {answer.content_type or '(none)'!r}, "
                 f"not {' or '.join(wanted)}; is the URL its SPARQL query service?"
             )
+        check_whole(answer, self.url)
         return answer
 
     def _results(self, query: str, bindings: dict | None) -> Result:

@@ -15,7 +15,7 @@ import re
 import socket
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO, NamedTuple, cast
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
@@ -50,6 +50,7 @@ class Answer:
     status: int
     content_type: str  # media type only, lower case, no parameters
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case (a cut answer's marks)
 
 
 class Reply(NamedTuple):
@@ -248,7 +249,9 @@ def _answer(response, url: str, limits: Limits, can_answer: bool, sent_auth: boo
             f"{redact(url)} {_explain(http.client.IncompleteRead(bytes(data), response.length))}"
         )
     content_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
-    return Reply(answer=Answer(status, content_type, bytes(data)))
+    return Reply(
+        answer=Answer(status, content_type, bytes(data), {k.lower(): v for k, v in response.getheaders()})
+    )
 
 
 def _refusal(response, url: str, sent_auth: bool) -> RemoteError:
