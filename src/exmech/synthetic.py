@@ -54,10 +54,9 @@ def study_triples(i: int, rng: random.Random) -> Iterator[tuple]:
     ex, ctrl = URIRef(f"{s}-int1"), URIRef(f"{s}-ctrl")
     source = URIRef(f"{SYNTHETIC}source/{i}")
     n = rng.randint(20, 400)
-    kind = rng.choice(EXERCISE_TYPES)
-    if (
-        i % 5 == 4 and kind in BROADER
-    ):  # a few entries also state the broader type: the rules keep the narrower
+    kind = rng.choice(EXERCISE_TYPES)  # drawn where it always was: after n, before the comparator
+    # a few entries also state the broader type: the rules keep the narrower
+    if i % 5 == 4 and kind in BROADER:
         yield (ex, RDF.type, EXM[BROADER[kind]])
     yield from [
         (s, RDF.type, EXM.RandomisedControlledTrial),

@@ -112,17 +112,10 @@ def add_files(stored, files: list[Path], ontology_files: list[Path]) -> bool:
     docstring); False, with nothing changed, when they are not local."""
     import pyoxigraph as ox
 
-    scratch, new = (
-        ox.Store(),
-        ox.Store(),
-    )  # both in memory: the ontology and the new files; the new files alone
-    try:
-        for path in ontology_files:
-            scratch.load(path=str(path), format=rdf_format(path), base_iri=Path(path).resolve().as_uri())
-        for path in files:
-            new.load(path=str(path), format=rdf_format(path), base_iri=Path(path).resolve().as_uri())
-    except (SyntaxError, OSError, ValueError) as exc:
-        raise SourceError(f"{exc}") from exc
+    # both in memory: the ontology and the new files; the new files alone
+    scratch, new = ox.Store(), ox.Store()
+    scratch.extend(parsed(ontology_files))
+    new.extend(parsed(files))
     if not is_local(stored, scratch, list(new)):
         return False
     scratch.extend(list(new))
