@@ -299,6 +299,22 @@ def test_idle_connections_are_cut():
         server.server_close()
 
 
+def test_the_read_deadline_ends_when_the_request_is_read(memory):
+    """The slow-loris cut bounds reading a request, not answering it: a query that runs past the read deadline
+    (within its time limit) gets its answer, here the 408 of its own deadline, not a dropped connection."""
+    server, url = serve(memory, time_limit=3, read_deadline=1)
+    try:
+        assert sparql(url, SLOW)[0] == 408
+        form = urllib.parse.urlencode({"query": SLOW}).encode()
+        request = urllib.request.Request(f"{url}/sparql", data=form, method="POST")
+        with pytest.raises(urllib.error.HTTPError) as late:
+            urllib.request.urlopen(request, timeout=60)
+        assert late.value.code == 408
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_full_queue_answers_503_with_retry_after(memory):
     server, url = serve(memory, time_limit=4, workers=2, queue=0)
     try:

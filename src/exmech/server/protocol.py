@@ -180,8 +180,12 @@ class Handler(BaseHTTPRequestHandler):
             return text(421, f"this server does not answer for Host {hosts[0][:100]!r}; it serves {names}")
         return None
 
-    def _dispatch(self, answer) -> None:
+    def _dispatch(self, answer, read: bool = True) -> None:
+        """Answer a request; read: its head is all there is to read (not a POST, whose body _post reads), so
+        the read deadline (the slow-loris cut) stops here, not when the answer is sent."""
         start = time.monotonic()
+        if read:
+            self.server.reading(self.connection, False)
         try:
             reply = self._host_refusal() or answer(start)
         except NotAcceptable as exc:
@@ -281,7 +285,7 @@ class Handler(BaseHTTPRequestHandler):
         self._dispatch(self._get)
 
     def do_POST(self):
-        self._dispatch(self._post)
+        self._dispatch(self._post, read=False)
 
     def do_OPTIONS(self):  # CORS preflight and capability discovery
         headers = {
