@@ -181,10 +181,8 @@ class Handler(BaseHTTPRequestHandler):
         return None
 
     def _dispatch(self, answer, read: bool = True) -> None:
-        """Answer a request; read: its head is all there is to read (not a POST, whose body _post reads), so
-        the read deadline (the slow-loris cut) stops here, not when the answer is sent."""
         start = time.monotonic()
-        if read:
+        if read:  # the request is all read (a POST's body is read by _post): the slow-loris cut stops here
             self.server.reading(self.connection, False)
         try:
             reply = self._host_refusal() or answer(start)
