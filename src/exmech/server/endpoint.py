@@ -96,10 +96,13 @@ class Endpoint:
         """Stop the workers (the server is closing)."""
         self.pool.close()
 
-    def _late(self) -> Reply:
+    def _late(self, cpu: float | None = None) -> Reply:
+        """408. cpu: what the stopped worker had used on this query, so the client (and an operator reading a
+        failed test) can tell a query that computed for its whole time from one that waited for the CPU."""
+        used = f" (it had used {cpu:.1f} s of CPU)" if cpu is not None else ""
         return text(
             408,
-            f"the query ran longer than {self.time_limit:g} s and was stopped; narrow it or add a LIMIT",
+            f"the query ran longer than {self.time_limit:g} s{used} and was stopped; narrow it or add a LIMIT",
         )
 
     def _send(self, message: bytes) -> Worker:
@@ -152,7 +155,7 @@ class Endpoint:
         while not worker.conn.poll(max(0.0, min(POLL, deadline - time.monotonic()))):
             now = time.monotonic()
             if now >= deadline:
-                return self._late(), False, long_deadline
+                return self._late(cpu_seconds(worker.pid) - base), False, long_deadline
             if long_deadline is None and (now >= long_at or cpu_seconds(worker.pid) - base >= SHORT):
                 self._remember(key)
                 self.slots.promote(deadline)

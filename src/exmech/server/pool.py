@@ -9,6 +9,7 @@ A worker that answered 507, whose memory grew past its bound, or that was re-nic
 replaced the same way. At most `size` workers exist; the slots (exmech.server.slots) decide who may use one.
 """
 
+import gc
 import os
 import signal
 import threading
@@ -107,6 +108,7 @@ class Pool:
         parent, child = Pipe(duplex=True)
         pid = os.fork()
         if pid == 0:  # the worker: it never returns into the server's code
+            gc.freeze()  # what it inherited is never finalised here (the server's handles) and its pages stay shared
             code = 0
             try:
                 parent.close()
