@@ -205,3 +205,30 @@ def test_processes_building_one_index_at_once_all_see_every_identifier(kb, tmp_p
     assert all(p.returncode == 0 for p in procs) and seen == [want] * 4, (seen, want)
     total, distinct = fresh._db.execute("SELECT COUNT(*), COUNT(DISTINCT key || rel) FROM ids").fetchone()
     assert total == distinct > 0
+
+
+def test_a_cold_build_that_makes_its_look_up_indexes_last_records_the_same_rows(kb, tmp_path, monkeypatch):
+    """A cold build of BULK_FROM files or more drops the SQLite look-up indexes and makes them after the rows;
+    it records what a build that keeps them does, the indexes exist afterwards, and look-ups answer."""
+    import sqlite3
+
+    from exmech.entries import kb_index
+
+    def build(bulk_from: int, cache: str) -> tuple[list, list, list, list]:
+        monkeypatch.setattr(kb_index, "BULK_FROM", bulk_from)
+        monkeypatch.setenv("EXMECH_CACHE_DIR", str(tmp_path / cache))
+        index = KbIndex.load(kb)
+        assert index.identifier(COSTA_DOI) is not None
+        index._db.close()
+        with sqlite3.connect(next((tmp_path / cache).glob("index-*.sqlite"))) as db:
+            rows = [
+                db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in ("files", "ids", "roots")
+            ]
+            names = db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            ).fetchall()
+        return [*rows, sorted(names)]
+
+    kept, bulk = build(10**9, "kept"), build(1, "bulk")
+    assert bulk == kept and len(kept[1]) > 100
+    assert kept[3] == sorted((name,) for name in kb_index.INDEXES)

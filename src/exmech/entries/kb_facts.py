@@ -13,6 +13,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
+from urllib.parse import quote_from_bytes
 
 from rdflib import BNode, Graph, Literal
 
@@ -47,15 +48,21 @@ def file_facts(path: Path, data: bytes) -> Facts:
     """The identifier keys and slug roots of one stored Turtle file (its bytes given; path absolute), parsed by
     pyoxigraph when installed, else by rdflib; a file that does not parse is a SourceError naming it."""
     try:
-        import pyoxigraph as ox
+        import pyoxigraph  # noqa: F401
     except ImportError:
         graph = Graph()
         parse_file(graph, path)
         return identifier_keys(graph), {r for s in set(graph.subjects()) if (r := slug_root(s))}
+    return _oxigraph_facts(data, path.as_uri(), path)
+
+
+def _oxigraph_facts(data: bytes, base: str, shown: object) -> Facts:
+    import pyoxigraph as ox
+
     keys, roots, kb, last, value = {}, set(), str(KB), None, ""
     names = {ox.NamedNode(iri): name for iri, name in _NAMES.items()}
     try:
-        for t in ox.parse(data, ox.RdfFormat.TURTLE, base_iri=path.as_uri()):
+        for t in ox.parse(data, ox.RdfFormat.TURTLE, base_iri=base):
             subject = t.subject
             if subject != last:  # triples come grouped by subject: its root is looked at once
                 last = subject
@@ -68,7 +75,7 @@ def file_facts(path: Path, data: bytes) -> Facts:
             if (name := names.get(t.predicate)) is not None:
                 keys[f"{name} {t.object.value.strip().lower()}"] = value
     except SyntaxError as exc:
-        raise SourceError(f"{path}: {exc}") from exc
+        raise SourceError(f"{shown}: {exc}") from exc
     return keys, roots
 
 
@@ -79,8 +86,19 @@ def read_facts(folder: Path, rel: str) -> tuple[bytes, Facts]:
 
 
 def _chunk_facts(folder: str, rels: list[str]) -> list[tuple[str, Facts]]:
-    root = Path(folder)
-    return [(rel, file_facts(root / rel, (root / rel).read_bytes())) for rel in rels]
+    """The facts of these files of folder (absolute), in a worker; with pyoxigraph each file's base IRI is
+    written as Path.as_uri() writes it, without a Path per file (0.5 s of CPU at 100k files)."""
+    try:
+        import pyoxigraph  # noqa: F401
+    except ImportError:
+        return [(rel, read_facts(Path(folder), rel)[1]) for rel in rels]
+    base, done = Path(folder).as_uri() + "/", []
+    for rel in rels:
+        full = os.path.join(folder, rel)
+        with open(full, "rb") as file:
+            data = file.read()
+        done.append((rel, _oxigraph_facts(data, base + quote_from_bytes(os.fsencode(rel)), full)))
+    return done
 
 
 def many_facts(folder: Path, rels: list[str]) -> dict[str, Facts]:

@@ -17,10 +17,9 @@ import hashlib
 import os
 import sqlite3
 import time
-from contextlib import closing, nullcontext
+from contextlib import closing
 from pathlib import Path
 
-from filelock import FileLock
 from rdflib import Graph
 
 from exmech.entries.kb_facts import (
@@ -35,21 +34,12 @@ from exmech.entries.kb_facts import (
     signature,
     slug_root,
 )
+from exmech.entries.kb_sqlite import BULK_FROM, INDEXES, SCHEMA, Commit, held, remove
 from exmech.graph.load import parse_file
 from exmech.graph.resources import cache_dir, resource_dir
 
 __all__ = ["IDENTIFIERS", "KbIndex", "file_facts", "identifier_keys", "kb_key", "slug_root"]
 CACHE_VERSION = 4
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (root TEXT NOT NULL, scan TEXT);
-CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, sha256 TEXT) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ids (key TEXT NOT NULL, node TEXT NOT NULL, rel TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS roots (root TEXT NOT NULL, rel TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS ids_key ON ids (key);
-CREATE INDEX IF NOT EXISTS ids_rel ON ids (rel);
-CREATE INDEX IF NOT EXISTS roots_root ON roots (root);
-CREATE INDEX IF NOT EXISTS roots_rel ON roots (rel);
-"""
 
 
 def kb_key(kb_dir: Path) -> str:
@@ -65,7 +55,7 @@ class KbIndex:
         ({name: {"ids": {key: node}, "roots": [...]}}), an index of those records held in memory."""
         self.root = root
         self._db = sqlite3.connect(db, timeout=30, isolation_level=None)
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(SCHEMA)
         self._parsed: dict[
             str, Graph | None
         ] = {}  # files read in this process -> their graph, once asked for
@@ -79,7 +69,7 @@ class KbIndex:
         (rescan: stat every file even when the folder signature is unchanged)."""
         root = (kb_dir or resource_dir("ontology") / "kb").resolve()
         cache = cache_dir() / f"index-{kb_key(root)}.sqlite"
-        with _held(cache):  # another process never finds the file half made, nor has it removed under it
+        with held(cache):  # another process never finds the file half made, nor has it removed under it
             index = cls._open(root, cache)
             index.refresh(rescan)
         return index
@@ -98,15 +88,15 @@ class KbIndex:
                     return index
                 index._db.close()
                 if attempt == 0:
-                    _remove(cache)
+                    remove(cache)
                     with closing(sqlite3.connect(cache)) as fresh:
-                        fresh.executescript(_SCHEMA)
+                        fresh.executescript(SCHEMA)
                         fresh.execute("INSERT INTO meta VALUES (?, NULL)", (str(root),))
                         fresh.execute(f"PRAGMA user_version = {CACHE_VERSION}")
                         fresh.commit()
             except (sqlite3.DatabaseError, OSError):
                 if attempt == 0:
-                    _remove(cache)
+                    remove(cache)
         return cls(root)
 
     def refresh(self, rescan: bool = False) -> None:
@@ -133,6 +123,11 @@ class KbIndex:
         dropped = [(rel,) for rel in gone] + ([] if fresh else [(rel,) for rel, _, _ in records])
         for table in ("files", "ids", "roots"):
             self._db.executemany(f"DELETE FROM {table} WHERE rel = ?", dropped)
+        bulk = (
+            len(records) >= BULK_FROM and self._db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
+        )
+        for name in INDEXES if bulk else ():
+            self._db.execute(f"DROP INDEX {name}")
         self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", [(r, *stat) for r, stat, _ in records])
         self._db.executemany(
             "INSERT INTO ids VALUES (?, ?, ?)",
@@ -142,6 +137,8 @@ class KbIndex:
             "INSERT INTO roots VALUES (?, ?)",
             [(root, r) for r, _, (_, roots) in records for root in sorted(roots)],
         )
+        for name in INDEXES if bulk else ():
+            self._db.execute(f"CREATE INDEX {name} ON {INDEXES[name]}")
 
     def _changes(self, folder: Path) -> tuple[list[str], list, bool]:
         """(deleted files, [(file, stat row, facts or None to trust its mtime)], no racy file left)."""
@@ -221,7 +218,7 @@ class KbIndex:
 
     def _transaction(self):
         self._db.execute("BEGIN IMMEDIATE")
-        return _Commit(self._db)
+        return Commit(self._db)
 
     def _folder(self) -> Path:
         if self.root is None:
@@ -263,34 +260,3 @@ class KbIndex:
                     found[node] = (rel, triples)
                     break
         return found
-
-
-class _Commit:
-    """Commit the open transaction on success, roll it back on an error."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-
-    def __enter__(self):
-        return self.db
-
-    def __exit__(self, kind, value, trace):
-        self.db.execute("ROLLBACK" if kind else "COMMIT")
-        return False
-
-
-def _held(cache: Path) -> FileLock | nullcontext:
-    """The index file's lock (filelock) while it is opened, made or refreshed; none where it cannot be made."""
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        Path(f"{cache}.lock").touch()
-    except OSError:
-        return nullcontext()
-    return FileLock(f"{cache}.lock", thread_local=False)
-
-
-def _remove(path: Path) -> None:
-    try:
-        path.unlink(missing_ok=True)
-    except OSError:
-        pass  # in a folder that is not one, or not writable: the index is then kept in memory
