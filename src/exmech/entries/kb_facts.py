@@ -10,6 +10,7 @@ it; a file rewritten in place does not (see KbIndex.refresh).
 import hashlib
 import os
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
@@ -102,17 +103,23 @@ def _chunk_facts(folder: str, rels: list[str]) -> list[tuple[str, Facts]]:
 
 
 def many_facts(folder: Path, rels: list[str]) -> dict[str, Facts]:
-    """The facts of many files of folder (absolute); from PARALLEL_FROM files on, parsed in one forked worker
-    process per core (up to 4; results are small: a few keys per file); serially where fork is not available
-    (a spawned worker would re-import the caller's main module)."""
+    """The facts of many files of folder (absolute), as facts_in_batches parses them."""
+    return {rel: facts for batch in facts_in_batches(folder, rels) for rel, facts in batch}
+
+
+def facts_in_batches(folder: Path, rels: list[str]) -> Iterator[list[tuple[str, Facts]]]:
+    """The facts of many files of folder (absolute), a batch at a time, in the order of rels: from PARALLEL_FROM
+    files on, parsed in one forked worker process per core (up to 4; results are small: a few keys per file), so
+    the caller records one batch while the workers parse the next; serially where fork is not available (a
+    spawned worker would re-import the caller's main module)."""
     workers = min(os.cpu_count() or 1, 4)
     if len(rels) < PARALLEL_FROM or workers < 2 or "fork" not in get_all_start_methods():
-        return {rel: read_facts(folder, rel)[1] for rel in rels}
+        yield [(rel, read_facts(folder, rel)[1]) for rel in rels]
+        return
     size = max(200, len(rels) // (workers * 8))
     chunks = [rels[i : i + size] for i in range(0, len(rels), size)]
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-        done = pool.map(_chunk_facts, [str(folder)] * len(chunks), chunks)
-        return {rel: facts for part in done for rel, facts in part}
+        yield from pool.map(_chunk_facts, [str(folder)] * len(chunks), chunks)
 
 
 def scan(root: Path) -> dict[str, tuple[int, int]]:

@@ -26,9 +26,9 @@ from exmech.entries.kb_facts import (
     IDENTIFIERS,
     RACY_NS,
     Facts,
+    facts_in_batches,
     file_facts,
     identifier_keys,
-    many_facts,
     read_facts,
     scan,
     signature,
@@ -103,19 +103,28 @@ class KbIndex:
         """Bring the index up to date with the folder, in one transaction. When the folder signature (one stat
         per folder, none per file) is the one recorded, nothing was added, deleted or renamed into place, and
         that is all (an in-place rewrite of a stored file is caught when a look-up returns that file, or by
-        rescan=True). Else every file is stat-ed: added or changed ones are parsed, deleted ones dropped."""
+        rescan=True). Else every file is stat-ed: added or changed ones are parsed (those parsed many at once
+        recorded a batch at a time while the workers parse the next), deleted ones dropped."""
         folder = self._folder()
         sig = signature(folder)  # taken before the scan: a change after it moves the next signature
         if not rescan and sig is not None and self._db.execute("SELECT scan FROM meta").fetchone() == (sig,):
             return
-        gone, work, trusted = self._changes(folder)
+        gone, work, pending, trusted = self._changes(folder)
+        records = [(rel, stat, facts) for rel, stat, facts in work if facts is not None]
+        empty = self._db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
+        bulk = empty and len(records) + len(pending) >= BULK_FROM  # look-up indexes made after the rows
         with self._transaction():
             self._db.execute("UPDATE meta SET scan = ?", (sig if trusted else None,))
             trust = [(rel,) for rel, _, facts in work if facts is None]
             self._db.executemany("UPDATE files SET sha256 = NULL WHERE rel = ?", trust)
-            self._write(
-                gone, [(rel, stat, facts) for rel, stat, facts in work if facts is not None], fresh=True
-            )
+            for name in INDEXES if bulk else ():
+                self._db.execute(f"DROP INDEX {name}")
+            self._write(gone, records, fresh=True)
+            for batch in facts_in_batches(folder, list(pending)):
+                self._write([], [(rel, (*pending[rel], None), facts) for rel, facts in batch], fresh=True)
+            for name in INDEXES if bulk else ():
+                self._db.execute(f"CREATE INDEX {name} ON {INDEXES[name]}")
+        self._parsed.update(dict.fromkeys([*(rel for rel, _, _ in records), *pending], None))
 
     def _write(self, gone: list[str], records: list[tuple[str, tuple, Facts]], fresh: bool = False) -> None:
         """Drop the rows of the files gone and of those recorded, then record these, each table in one statement;
@@ -123,11 +132,6 @@ class KbIndex:
         dropped = [(rel,) for rel in gone] + ([] if fresh else [(rel,) for rel, _, _ in records])
         for table in ("files", "ids", "roots"):
             self._db.executemany(f"DELETE FROM {table} WHERE rel = ?", dropped)
-        bulk = (
-            len(records) >= BULK_FROM and self._db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
-        )
-        for name in INDEXES if bulk else ():
-            self._db.execute(f"DROP INDEX {name}")
         self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", [(r, *stat) for r, stat, _ in records])
         self._db.executemany(
             "INSERT INTO ids VALUES (?, ?, ?)",
@@ -137,23 +141,22 @@ class KbIndex:
             "INSERT INTO roots VALUES (?, ?)",
             [(root, r) for r, _, (_, roots) in records for root in sorted(roots)],
         )
-        for name in INDEXES if bulk else ():
-            self._db.execute(f"CREATE INDEX {name} ON {INDEXES[name]}")
 
-    def _changes(self, folder: Path) -> tuple[list[str], list, bool]:
-        """(deleted files, [(file, stat row, facts or None to trust its mtime)], no racy file left)."""
+    def _changes(self, folder: Path) -> tuple[list[str], list, dict[str, tuple[int, int]], bool]:
+        """(files whose rows go, [(file, stat row, facts or None to trust its mtime)], files with a trusted mtime
+        still to parse -> their stat, no racy file left)."""
         on_disk = scan(folder)
         stored = {rel: (m, s, d) for rel, m, s, d in self._db.execute("SELECT * FROM files")}
         gone = [rel for rel in stored if rel not in on_disk]  # and, below, the stored files that changed
         work: list[tuple[str, tuple[int, int, str | None], Facts | None]] = []
-        now, fresh, trusted = time.time_ns(), [], True
+        now, pending, trusted = time.time_ns(), {}, True
         for rel, (mtime_ns, size) in on_disk.items():
             old = stored.get(rel, (None, None, None))
             same_stat = old[:2] == (mtime_ns, size)
             if same_stat and old[2] is None:
                 continue  # recorded with a trusted mtime, unchanged since
             if now - mtime_ns >= RACY_NS and not same_stat:
-                fresh.append(rel)  # parsed below, many at once
+                pending[rel] = (mtime_ns, size)  # parsed by refresh, many at once
                 continue
             data = (folder / rel).read_bytes()
             digest, racy = hashlib.sha256(data).hexdigest(), now - mtime_ns < RACY_NS
@@ -163,11 +166,9 @@ class KbIndex:
                     work.append((rel, (mtime_ns, size, None), None))  # its mtime can be trusted from now on
                 continue
             work.append((rel, (mtime_ns, size, digest if racy else None), file_facts(folder / rel, data)))
-        for rel, facts in many_facts(folder, fresh).items():
-            work.append((rel, (*on_disk[rel], None), facts))
-        self._parsed.update(dict.fromkeys((rel for rel, _, facts in work if facts is not None), None))
         gone += [rel for rel, _, facts in work if facts is not None and rel in stored]
-        return gone, work, trusted
+        gone += [rel for rel in pending if rel in stored]
+        return gone, work, pending, trusted
 
     def _fresh(self, rels: list[str]) -> bool:
         """Re-read those of these files that changed on disk since they were recorded (a rewrite in place leaves
