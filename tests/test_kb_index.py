@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from entry_helpers import VALID_TRIAL, kb_fixture, no_network_fixture, private_cache_fixture  # noqa: F401
 from exmech.cli import app
 from exmech.entries import kb_facts
-from exmech.entries.kb_facts import many_facts
+from exmech.entries.kb_facts import facts_in_batches
 from exmech.entries.kb_index import KbIndex, identifier_keys, kb_key, slug_root
 from exmech.entries.read import read_entry
 from exmech.entries.validate import validate_entry
@@ -174,6 +174,10 @@ def test_a_stored_file_that_does_not_parse_is_named(kb):
     (kb / "studies" / "broken2030.ttl").write_text("kb:broken2030 a .", encoding="utf-8")
     with pytest.raises(SourceError, match="broken2030.ttl"):
         KbIndex.load(kb)
+
+
+def many_facts(folder, rels) -> dict:
+    return {rel: facts for batch in facts_in_batches(folder, rels) for rel, facts in batch}
 
 
 def test_many_files_parsed_in_worker_processes_give_the_serial_facts(kb, monkeypatch):

@@ -48,13 +48,19 @@ def slug_root(node) -> str | None:
 def file_facts(path: Path, data: bytes) -> Facts:
     """The identifier keys and slug roots of one stored Turtle file (its bytes given; path absolute), parsed by
     pyoxigraph when installed, else by rdflib; a file that does not parse is a SourceError naming it."""
-    try:
-        import pyoxigraph  # noqa: F401
-    except ImportError:
+    if not _have_oxigraph():
         graph = Graph()
         parse_file(graph, path)
         return identifier_keys(graph), {r for s in set(graph.subjects()) if (r := slug_root(s))}
     return _oxigraph_facts(data, path.as_uri(), path)
+
+
+def _have_oxigraph() -> bool:
+    try:
+        import pyoxigraph  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _oxigraph_facts(data: bytes, base: str, shown: object) -> Facts:
@@ -89,9 +95,7 @@ def read_facts(folder: Path, rel: str) -> tuple[bytes, Facts]:
 def _chunk_facts(folder: str, rels: list[str]) -> list[tuple[str, Facts]]:
     """The facts of these files of folder (absolute), in a worker; with pyoxigraph each file's base IRI is
     written as Path.as_uri() writes it, without a Path per file (0.5 s of CPU at 100k files)."""
-    try:
-        import pyoxigraph  # noqa: F401
-    except ImportError:
+    if not _have_oxigraph():
         return [(rel, read_facts(Path(folder), rel)[1]) for rel in rels]
     base, done = Path(folder).as_uri() + "/", []
     for rel in rels:
@@ -100,11 +104,6 @@ def _chunk_facts(folder: str, rels: list[str]) -> list[tuple[str, Facts]]:
             data = file.read()
         done.append((rel, _oxigraph_facts(data, base + quote_from_bytes(os.fsencode(rel)), full)))
     return done
-
-
-def many_facts(folder: Path, rels: list[str]) -> dict[str, Facts]:
-    """The facts of many files of folder (absolute), as facts_in_batches parses them."""
-    return {rel: facts for batch in facts_in_batches(folder, rels) for rel, facts in batch}
 
 
 def facts_in_batches(folder: Path, rels: list[str]) -> Iterator[list[tuple[str, Facts]]]:
