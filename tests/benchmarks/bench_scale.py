@@ -60,17 +60,18 @@ def child_fill(nt: Path, folder: Path) -> dict:
     return {"triples": OxigraphStore(folder, [*ontology_files(), nt], reload=True).count()}
 
 
-def child_derive(folder: Path) -> dict:
+def child_derive(folder: Path, nt: Path) -> dict:
     """OxigraphStore.derive's one stratified pass, rule by rule (the same calls), timing each rule and counting
-    what it added."""
+    what it added; each rule in the form fill gives it for these source files (oxigraph_derive.is_large)."""
+    from exmech.graph.resources import ontology_files
     from exmech.stores import OxigraphStore
-    from exmech.stores.oxigraph_derive import add_rule_output, rule_files
+    from exmech.stores.oxigraph_derive import add_rule_output, is_large, rule_files
 
     store = OxigraphStore(folder, read_only=True)  # no files given: no freshness check, a bare store
     store.read_only = False
     start, rules = len(store.store), []
     with tempfile.TemporaryDirectory(prefix="exmech-derive-") as scratch:
-        for path in rule_files():
+        for path in rule_files(large=is_large([nt, *ontology_files()])):
             before, began = len(store.store), time.perf_counter()
             add_rule_output(store.store, path.read_text(encoding="utf-8"), Path(scratch) / "rule.nt")
             rules.append([path.stem, time.perf_counter() - began, len(store.store) - before])
@@ -207,7 +208,7 @@ def measure_size(studies: int, opts: argparse.Namespace) -> None:
         row("exmech fill (load + derive)", fill, bulk, "bulk_load")
         if "error" not in bulk and opts.derive_alone:
             shutil.copytree(folder / "anchor", folder / "derived")
-            derive = run_child("derive", [str(folder / "derived")], max_rss)
+            derive = run_child("derive", [str(folder / "derived"), str(nt)], max_rss)
             rules = derive.pop("rules", [])
             row("exmech derive alone", derive, bulk, "bulk_load")
             for name, seconds, added in rules:

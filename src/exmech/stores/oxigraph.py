@@ -16,7 +16,7 @@ from exmech.errors import require
 from exmech.graph.load import SourceError, rules_digest, source_digest
 from exmech.graph.namespaces import bind_prefixes
 from exmech.graph.resources import knowledge_base_files, ontology_files
-from exmech.stores.oxigraph_derive import add_files, parsed, rule_texts, run_rules
+from exmech.stores.oxigraph_derive import add_files, is_large, parsed, rule_texts, run_rules
 from exmech.stores.rows import Rows, StoreError, inline_bindings
 from exmech.stores.source_record import SourceRecord, Sources
 
@@ -141,21 +141,22 @@ class OxigraphStore:
         except SourceError:
             self.store.clear()  # no half-filled store left behind
             raise
-        run_rules(self.store, rule_texts())  # derive's pass without its two counts (each a scan of the store)
+        # derive's pass without its two counts (each a scan of the store)
+        run_rules(self.store, rule_texts(large=is_large(files)))
         self.store.flush()
         record.write(sources, replace=True)
         self._write_record(files, sources.shas)
 
-    def derive(self, passes: int = 1) -> int:
+    def derive(self, passes: int = 1, large: bool = False) -> int:
         """Add the triples of every rule (queries/rules/*-construct.rq) in their stratified order (see
         load.rule_queries; in their Oxigraph form where one exists, oxigraph_derive.rule_files), as load.derive does
         for rdflib; return how many were added. One pass reaches the fixpoint (tests/test_rules_stratified.py checks
         it); `passes` is there for that test. Each rule's CONSTRUCT streams to the bulk loader
         (exmech.stores.oxigraph_derive.run_rules): derived triples never pass whole through Python or an update's
-        transaction."""
+        transaction. `large` runs the rules as fill does for a large store (oxigraph_derive.LARGE_BYTES)."""
         start = len(self.store)
         for _ in range(passes):
-            run_rules(self.store, rule_texts())
+            run_rules(self.store, rule_texts(large))
         return len(self.store) - start
 
     @property

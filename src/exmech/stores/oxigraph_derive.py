@@ -27,13 +27,32 @@ TUNED = "oxigraph"  # queries/rules/oxigraph/: the rules in the form Oxigraph ev
 SCOPE = re.compile(r"^[ \t]*#[ \t]*scope[ \t]+\?(\w+)[ \t]*$", re.MULTILINE)
 
 
-def rule_files() -> list[Path]:
-    """The rules in their stratified order (load.rule_queries), each in its Oxigraph form where one exists."""
-    return [p.parent / TUNED / p.name if (p.parent / TUNED / p.name).is_file() else p for p in rule_queries()]
+# From this many bytes of source files on, the rules whose Oxigraph form holds its whole input in hash tables run
+# in their plain form (index look-ups, rows streamed): path-construct's hash joins take 0.9 GiB above the store per
+# 100k studies (0.53 GB of N-Triples) and passed 6 GiB at 1M, where the plain form is 2.3x slower at 100k
+# (tests/benchmarks/bench_rules.py). 1 GiB keeps the faster form up to about 200k studies.
+LARGE_BYTES = 2**30
+HASHED = {"path-construct.rq"}  # the Oxigraph forms whose memory grows with the store
 
 
-def rule_texts() -> list[str]:
-    return [p.read_text(encoding="utf-8") for p in rule_files()]
+def rule_files(large: bool = False) -> list[Path]:
+    """The rules in their stratified order (load.rule_queries), each in its Oxigraph form where one exists; for a
+    large store (LARGE_BYTES) the rules of HASHED in their plain form."""
+    return [
+        p.parent / TUNED / p.name
+        if (p.parent / TUNED / p.name).is_file() and not (large and p.name in HASHED)
+        else p
+        for p in rule_queries()
+    ]
+
+
+def rule_texts(large: bool = False) -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in rule_files(large)]
+
+
+def is_large(files: list[Path]) -> bool:
+    """True when the source files add up to LARGE_BYTES or more (a stat each; a missing file counts 0)."""
+    return sum(p.stat().st_size if p.is_file() else 0 for p in map(Path, files)) >= LARGE_BYTES
 
 
 def rdf_format(path: Path):
