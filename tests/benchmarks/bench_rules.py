@@ -4,11 +4,13 @@ The synthetic graph (exmech.synthetic) of --studies studies is written once to a
 and reused) or a temporary folder. In one process the file and the ontology files are bulk-loaded into a fresh
 on-disk store (the anchor: time and peak RSS), then each rule runs as a full derive runs it
 (exmech.stores.oxigraph_derive.add_rule_output: its CONSTRUCT streamed to a file and bulk-loaded), in the stratified
-order, each printed with its time, its own peak RSS (the peak is reset before each rule through
+order (with --large, in the forms a large store's fill uses: oxigraph_derive.LARGE_BYTES), each printed with its
+time, its own peak RSS (the peak is reset before each rule through
 /proc/self/clear_refs, where Linux allows it; otherwise the figure is the process's peak so far), the RSS after it
 and the triples in the store. The last line puts the derive's total beside the bulk load.
 
     .venv/bin/python tests/benchmarks/bench_rules.py --studies 100000 --workdir /tmp/q100k
+    .venv/bin/python tests/benchmarks/bench_rules.py --studies 100000 --workdir /tmp/q100k --large
 """
 
 import argparse
@@ -50,6 +52,7 @@ def main() -> None:
     parser.add_argument(
         "--workdir", type=Path, default=None, help="keep the N-Triples file here and reuse it"
     )
+    parser.add_argument("--large", action="store_true", help="the rules as fill runs them for a large store")
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="exmech-rules-") as tmp:
         workdir = opts.workdir or Path(tmp)
@@ -67,7 +70,7 @@ def main() -> None:
         print(f"{'anchor: bulk_load':<46} {load:7.1f} s  peak {status_mib('VmHWM'):6} MiB")
         exact = True
         derive = 0.0
-        for rule in rule_files():
+        for rule in rule_files(large=opts.large):
             exact = reset_peak() and exact
             start = time.perf_counter()
             add_rule_output(store, rule.read_text(encoding="utf-8"), Path(tmp) / "rule.nt")

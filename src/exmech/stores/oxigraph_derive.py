@@ -29,8 +29,9 @@ SCOPE = re.compile(r"^[ \t]*#[ \t]*scope[ \t]+\?(\w+)[ \t]*$", re.MULTILINE)
 
 # From this many bytes of source files on, the rules whose Oxigraph form holds its whole input in hash tables run
 # in their plain form (index look-ups, rows streamed): path-construct's hash joins take 0.9 GiB above the store per
-# 100k studies (0.53 GB of N-Triples) and passed 6 GiB at 1M, where the plain form is 2.3x slower at 100k
-# (tests/benchmarks/bench_rules.py). 1 GiB keeps the faster form up to about 200k studies.
+# 100k studies (0.53 GB of N-Triples) and passed 6 GiB at 1M; the plain form peaked at 3.4 GiB at 1M for the
+# whole derive, and is about 2x slower at 100k (tests/benchmarks/bench_rules.py, with and without --large).
+# 1 GiB keeps the faster form up to about 200k studies.
 LARGE_BYTES = 2**30
 HASHED = {"path-construct.rq"}  # the Oxigraph forms whose memory grows with the store
 
