@@ -12,8 +12,8 @@ from conftest import FIXTURES
 from exmech.graph.load import derive, load_graph, parse_file
 from exmech.graph.namespaces import EXM
 from exmech.graph.resources import knowledge_base_files, ontology_files
-from exmech.stores import OxigraphStore, oxigraph_derive
-from exmech.stores.oxigraph_derive import TUNED, rule_files
+from exmech.stores import OxigraphStore, oxigraph, oxigraph_derive
+from exmech.stores.oxigraph_derive import TUNED, rule_files, rule_texts
 from exmech.synthetic import write_ntriples
 
 ALL = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -55,6 +55,8 @@ def test_oxigraph_derives_what_rdflib_derives_on_a_synthetic_graph(tmp_path, mon
     every status (mediation analyses supported and not, mediators measured), some of whose interventions are
     stated with a broader exercise type beside the narrower, it derives what rdflib derives. So it does when the
     files count as large (oxigraph_derive.LARGE_BYTES), where the rules of HASHED run in their plain form."""
+    asked = []  # what fill asked for: the forms of a large store or not (the real rule_texts answers)
+    monkeypatch.setattr(oxigraph, "rule_texts", lambda large=False: asked.append(large) or rule_texts(large))
     if large:
         monkeypatch.setattr(oxigraph_derive, "LARGE_BYTES", 1)
         assert oxigraph_derive.HASHED and all(
@@ -82,6 +84,7 @@ def test_oxigraph_derives_what_rdflib_derives_on_a_synthetic_graph(tmp_path, mon
     assert not set(rdflib_graph.objects(None, EXM.pathExerciseType)) & broader
     assert sorted(derived_by_oxigraph - derived_by_rdflib)[:5] == []
     assert sorted(derived_by_rdflib - derived_by_oxigraph)[:5] == []
+    assert asked == [large]
 
 
 def test_each_oxigraph_form_stands_for_a_rule_and_keeps_its_scope_line():

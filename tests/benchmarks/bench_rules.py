@@ -14,11 +14,15 @@ and the triples in the store. The last line puts the derive's total beside the b
 """
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_scale import MIB, vm_rss  # noqa: E402
 
 from exmech.graph.resources import ontology_files
 from exmech.stores.oxigraph_derive import add_rule_output, rdf_format, rule_files
@@ -26,15 +30,8 @@ from exmech.synthetic import write_ntriples
 
 
 def status_mib(field: str) -> int:
-    """VmHWM (peak) or VmRSS of this process, in MiB; 0 where /proc is not there."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) // 1024
-    except OSError:
-        pass
-    return 0
+    """VmHWM (peak) or VmRSS of this process, in MiB."""
+    return vm_rss("self", field) // MIB
 
 
 def reset_peak() -> bool:

@@ -129,10 +129,11 @@ CHILDREN = {"parse": child_parse, "bulk_load": child_bulk_load, "fill": child_fi
 CHILDREN |= {"query": child_query, "add": child_add, "refill": child_refill}
 
 
-def vm_rss(pid: int) -> int:
+def vm_rss(pid: int | str, field: str = "VmRSS") -> int:
+    """A memory figure of a process from /proc (VmRSS, or VmHWM: its peak), in bytes; 0 where there is none."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
