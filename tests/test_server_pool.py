@@ -6,6 +6,7 @@ needed) without letting anything through that it refused before."""
 
 import os
 import signal
+import sys
 import threading
 import time
 
@@ -238,3 +239,90 @@ def test_a_large_answer_is_relayed_in_parts_whole_and_the_worker_reused(memory):
     finally:
         small.shutdown()
         small.server_close()
+
+
+def test_a_worker_forked_while_a_server_thread_holds_a_lock_still_answers(tmp_path, monkeypatch):
+    """A lock another thread holds when a process forks stays held forever in the child: here the import lock
+    of a module a server thread is importing, which the worker then needs. Workers come from a forker that was
+    forked, single-threaded, when the pool was made, so what the server's threads do later cannot hold them."""
+    from exmech.server.pool import Pool
+
+    name = "exmech_probe_slow_import"
+    (tmp_path / f"{name}.py").write_text("import time\ntime.sleep(2)\nVALUE = 42\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, name, raising=False)
+
+    def serve(conn):
+        conn.send_bytes(str(__import__(name).VALUE).encode())
+        conn.recv_bytes()  # until the test is done with it
+
+    pool = Pool(1, serve)
+    try:
+        importer = threading.Thread(target=__import__, args=(name,))
+        importer.start()
+        time.sleep(0.5)  # the importer is inside the module's body, holding its lock
+        assert name in sys.modules and importer.is_alive()
+        worker = pool.take()
+        assert worker.conn.poll(20), (
+            "the worker never answered: it waits on a lock no thread of it will release"
+        )
+        assert worker.conn.recv_bytes() == b"42"
+        importer.join()
+        pool.discard(worker)
+    finally:
+        pool.close()
+        sys.modules.pop(name, None)
+
+
+def test_closing_the_pool_stops_the_forker_and_its_workers():
+    from exmech.server.pool import Pool
+
+    def serve(conn):
+        while True:
+            conn.send_bytes(conn.recv_bytes())
+
+    pool = Pool(2, serve)
+    first, second = pool.take(), pool.take()
+    first.conn.send_bytes(b"ping")
+    assert first.conn.poll(20) and first.conn.recv_bytes() == b"ping"
+    pool.give(first)
+    forker = pool._forker.pid
+    assert alive(forker) and alive(first.pid) and alive(second.pid)
+    pool.close()  # the idle one is stopped now; the one still taken when it is given back
+    assert not alive(first.pid) and alive(second.pid) and alive(forker)
+    with pytest.raises(RuntimeError, match="closed"):
+        pool.take()
+    pool.give(second)
+    assert not alive(second.pid) and not alive(forker)
+
+
+def test_a_server_killed_outright_leaves_no_worker_behind(tmp_path):
+    """SIGKILL gives the server no chance to clean up: its forker sees the control socket close and stops."""
+    import subprocess
+
+    script = tmp_path / "serve.py"
+    script.write_text(
+        "import sys\n"
+        "from exmech.server.pool import Pool\n"
+        "def serve(conn):\n"
+        "    conn.recv_bytes()\n"
+        "pool = Pool(2, serve)\n"
+        "a, b = pool.take(), pool.take()\n"
+        "print(pool._forker.pid, a.pid, b.pid, flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    server = subprocess.Popen(
+        [sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        pids = [int(p) for p in server.stdout.readline().split()]
+        assert len(pids) == 3 and all(alive(pid) for pid in pids)
+        server.kill()
+        server.wait(20)
+        waited = time.monotonic() + 20
+        while any(alive(pid) for pid in pids):
+            assert time.monotonic() < waited, [pid for pid in pids if alive(pid)]
+            time.sleep(0.05)
+    finally:
+        server.kill()
+        server.wait()

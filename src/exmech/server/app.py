@@ -5,7 +5,8 @@ unless told otherwise. The parts, each in its own module:
   guard     what a query may do, decided on the decoded text both parsers read (no SERVICE, FROM, updates)
   limits    `Limits`: the one place the endpoint's defaults are written
   endpoint  one deadline per request (408: the worker is killed and replaced), slots, the worker pool
-  pool      a fixed number of long-lived workers forked from the server, reused from query to query
+  pool      a fixed number of long-lived workers, reused from query to query
+  forker    the single-threaded process, forked when the pool is made, that forks the workers
   worker    what a worker does: the checked parse once per text, row and byte caps (413), a memory cap (507)
   slots     bounded workers and queue (503 + Retry-After); short queries are never stuck behind long ones
   conneg    content negotiation with q-values and wildcards (406 when nothing is acceptable)

@@ -50,13 +50,14 @@ class Endpoint:
         self.max_bytes, self.max_memory = limits.max_bytes, limits.max_memory
         self.caps = (limits.max_rows, limits.max_bytes)
         self.slots = Slots(limits.workers, queue=limits.queue)
-        self.pool = Pool(limits.workers, lambda conn: serve_queries(self, conn))
         self.known_long: OrderedDict[bytes, None] = OrderedDict()  # digests of texts that ran long
         self._known_lock = threading.Lock()
         if isinstance(store, OxigraphStore):  # workers open it read-only; a forked open handle would deadlock
             store.close()
             store.read_only = True
         gc.freeze()  # the loaded graph stays out of the workers' garbage collection: fewer copied pages
+        # last: the pool's forker is forked now, with the store closed and before any of the server's threads
+        self.pool = Pool(limits.workers, lambda conn: serve_queries(self, conn))
 
     def run(self, query: str, accept: str, start: float | None = None, stream: bool = False) -> Reply:
         """The reply to a query. stream: a large answer's later parts are left in reply.rest (a Relay) for the

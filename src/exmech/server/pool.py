@@ -1,21 +1,21 @@
-"""A fixed set of long-lived query workers for `exmech serve`, forked from the server so they share its graph.
+"""A fixed set of long-lived query workers for `exmech serve`, forked so they share the server's graph.
 
-A worker is forked (os.fork) the first time a slot needs one, keeps only its own end of a pipe and the standard
-streams (every other inherited descriptor is pointed at /dev/null: client sockets, the listening socket,
-other workers' pipes), confines itself once (memory cap, no network) and then answers one query after another. The server
-never waits on a worker past a request's deadline: it kills that worker (SIGKILL) and reaps it, and the next
-request that needs a worker forks a fresh one, so the time limit stays hard while a good worker is reused.
-A worker that answered 507, whose memory grew past its bound, or that was re-niced for a long query is
-replaced the same way. At most `size` workers exist; the slots (exmech.server.slots) decide who may use one.
+Workers are forked by a forker process (exmech.server.forker) that the pool starts when it is made, before the
+server's threads run, so no worker inherits a lock one of those threads held. A worker is forked the first time a
+slot needs one, keeps only its own end of a pipe and the standard streams, confines itself once (memory cap, no
+network) and then answers one query after another. The server never waits on a worker past a request's deadline:
+it has the forker kill (SIGKILL) and reap that worker, and the next request that needs a worker gets a fresh one,
+so the time limit stays hard while a good worker is reused. A worker that answered 507, whose memory grew past
+its bound, or that was re-niced for a long query is replaced the same way. At most `size` workers exist; the
+slots (exmech.server.slots) decide who may use one.
 """
 
-import gc
-import os
-import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, Pipe
+from multiprocessing.connection import Connection
+
+from exmech.server.forker import Forker, ForkerGone
 
 
 @dataclass(eq=False)
@@ -26,30 +26,16 @@ class Worker:
     exit_code: int | None = None  # once discarded
 
 
-def _close_inherited(keep: set[int]) -> None:
-    """In a new worker: point every descriptor it inherited, except `keep` and the standard streams, at
-    /dev/null. The numbers stay taken, so a server object finalised later in the worker (a socket, another
-    worker's pipe) closes its /dev/null copy and never a file the worker opened since."""
-    null = os.open(os.devnull, os.O_RDWR)
-    for name in os.listdir("/proc/self/fd"):
-        fd = int(name)
-        if fd > 2 and fd not in keep and fd != null:
-            try:
-                os.dup2(null, fd)
-            except OSError:
-                pass  # the directory's own descriptor, already gone
-    os.close(null)
-
-
 class Pool:
     """Up to `size` workers, each running `serve(conn)` in its own process until its pipe closes."""
 
     def __init__(self, size: int, serve: Callable[[Connection], None]):
-        self.size, self._serve = size, serve
+        self.size = size
         self._idle: list[Worker] = []
         self._live: dict[int, Worker] = {}  # every worker not yet discarded, by process id
         self._lock = threading.Lock()
         self._closed = False
+        self._forker = Forker(serve)
 
     def take(self) -> Worker:
         """An idle worker, or a new one; the caller holds a slot, so at most `size` are in use."""
@@ -58,7 +44,11 @@ class Pool:
                 raise RuntimeError("the worker pool is closed")
             if self._idle:
                 return self._idle.pop()
-        worker = self._spawn()
+        try:
+            pid, conn = self._forker.spawn()
+        except ForkerGone as exc:
+            raise RuntimeError(str(exc)) from None
+        worker = Worker(pid, conn)
         with self._lock:
             self._live[worker.pid] = worker
         return worker
@@ -77,19 +67,14 @@ class Pool:
         worker again only returns that code."""
         if worker.conn.closed:
             return worker.exit_code
-        try:
-            os.kill(worker.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            _, status = os.waitpid(worker.pid, 0)
-            code: int | None = os.waitstatus_to_exitcode(status)
-        except ChildProcessError:
-            code = None
+        code = self._forker.reap(worker.pid)
         worker.exit_code = code
         worker.conn.close()
         with self._lock:
             self._live.pop(worker.pid, None)
+            finished = self._closed and not self._live
+        if finished:
+            self._forker.close()
         return code
 
     def pids(self, idle_only: bool = False) -> set[int]:
@@ -103,20 +88,7 @@ class Pool:
             self._closed, idle, self._idle = True, self._idle, []
         for worker in idle:
             self.discard(worker)
-
-    def _spawn(self) -> Worker:
-        parent, child = Pipe(duplex=True)
-        pid = os.fork()
-        if pid == 0:  # the worker: it never returns into the server's code
-            gc.freeze()  # what it inherited is never finalised here (the server's handles) and its pages stay shared
-            code = 0
-            try:
-                parent.close()
-                _close_inherited({child.fileno()})
-                self._serve(child)
-            except BaseException:
-                code = 1
-            finally:
-                os._exit(code)
-        child.close()
-        return Worker(pid, parent)
+        with self._lock:
+            finished = not self._live
+        if finished:
+            self._forker.close()
