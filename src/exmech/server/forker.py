@@ -90,13 +90,13 @@ class Forker:
         except ChildProcessError:
             pass
 
-    def _ask(self, message: bytes, fds: int = 1) -> tuple[bytes, list[int]]:
+    def _ask(self, message: bytes) -> tuple[bytes, list[int]]:
         with self._lock:
             if self._sock is None:
                 raise ForkerGone("the worker pool is closed")
             try:
                 self._sock.sendall(message)
-                data, got, _, _ = socket.recv_fds(self._sock, MESSAGE, fds)
+                data, got, _, _ = socket.recv_fds(self._sock, MESSAGE, 1)
             except OSError as exc:
                 raise ForkerGone(f"the worker forker has stopped ({exc}); restart the server") from None
         if not data:
@@ -126,8 +126,14 @@ def _run(sock: socket.socket, serve: Callable[[Connection], None]) -> None:
 def _spawn(sock: socket.socket, serve: Callable[[Connection], None], workers: set[int]) -> None:
     try:
         server_end, worker_end = Pipe(duplex=True)
+    except OSError as exc:
+        sock.sendall(str(exc).encode()[:MESSAGE])
+        return
+    try:
         pid = os.fork()
     except OSError as exc:
+        server_end.close()
+        worker_end.close()
         sock.sendall(str(exc).encode()[:MESSAGE])
         return
     if pid == 0:  # the worker

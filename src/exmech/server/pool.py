@@ -72,9 +72,7 @@ class Pool:
         worker.conn.close()
         with self._lock:
             self._live.pop(worker.pid, None)
-            finished = self._closed and not self._live
-        if finished:
-            self._forker.close()
+        self._stop_forker_when_done()
         return code
 
     def pids(self, idle_only: bool = False) -> set[int]:
@@ -88,7 +86,11 @@ class Pool:
             self._closed, idle, self._idle = True, self._idle, []
         for worker in idle:
             self.discard(worker)
+        self._stop_forker_when_done()
+
+    def _stop_forker_when_done(self) -> None:
+        """Once the pool is closed and its last worker discarded, the forker stops too."""
         with self._lock:
-            finished = not self._live
-        if finished:
+            done = self._closed and not self._live
+        if done:
             self._forker.close()
